@@ -1,0 +1,10 @@
+from .inverted_residual import InvertedResidual, make_divisible
+from .linear_attention import ConvFFN, LinearSelfAttention, LinearTransformerLayer
+from .mobilevit_block import MobileViTBlock, MobileViTv2Block
+from .transformer import FFN, MultiheadSelfAttention, TransformerLayer
+
+__all__ = [
+    'InvertedResidual', 'make_divisible', 'LinearSelfAttention', 'ConvFFN',
+    'LinearTransformerLayer', 'MobileViTBlock', 'MobileViTv2Block', 'FFN',
+    'MultiheadSelfAttention', 'TransformerLayer'
+]

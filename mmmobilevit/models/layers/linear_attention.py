@@ -1,0 +1,89 @@
+"""Separable (linear) self-attention layer of MobileViT v2 and v3-0.5/0.75/1.0.
+
+The reference unfolds a ``[B, C, H, W]`` map into ``[B, C, P, N]`` (P pixels per patch,
+N patches), runs 1x1 convs, a GroupNorm(1) over everything and a softmax over N, then
+folds back. Every op except the softmax and the context sum is per pixel or global,
+so here the layer runs on ``[B, C, H, W]`` directly and only groups the pixels by their
+position inside the patch where it must (the scores and the context vector): no
+unfold/fold copies of the feature map at all, same result.
+"""
+import torch.nn.functional as F
+from mmcv.cnn import build_activation_layer
+from mmcv.cnn.bricks import DropPath
+from torch import nn
+
+
+class LinearSelfAttention(nn.Module):
+    """``proj(relu(v) * sum_N(k * softmax_N(q)))`` for each in-patch position.
+
+    Args:
+        embed_dims (int): Channels d.
+        patch_size (int): Patch side; the input's H and W must be multiples of it.
+        attn_drop (float): Dropout on the context scores.
+        proj_drop (float): Dropout after the output projection.
+    """
+
+    def __init__(self, embed_dims, patch_size=2, attn_drop=0., proj_drop=0.):
+        super().__init__()
+        self.embed_dims = embed_dims
+        self.patch_size = patch_size
+        self.qkv = nn.Conv2d(embed_dims, 1 + 2 * embed_dims, 1, bias=True)
+        self.attn_drop = nn.Dropout(attn_drop)
+        self.proj = nn.Conv2d(embed_dims, embed_dims, 1, bias=True)
+        self.proj_drop = nn.Dropout(proj_drop)
+
+    def forward(self, x):
+        B, C, H, W = x.shape
+        p = self.patch_size
+        nh, nw = H // p, W // p
+        q, k, v = self.qkv(x).split([1, C, C], dim=1)
+        # softmax over the N patches, separately for each of the p*p pixel positions
+        scores = q.reshape(B, nh, p, nw, p).permute(0, 2, 4, 1, 3).reshape(B, p, p, nh * nw)
+        scores = self.attn_drop(scores.softmax(dim=-1))
+        scores = scores.reshape(B, 1, p, p, nh, nw).permute(0, 1, 4, 2, 5, 3)
+        context = (k.reshape(B, C, nh, p, nw, p) * scores).sum(dim=(2, 4), keepdim=True)
+        out = F.relu(v).reshape(B, C, nh, p, nw, p) * context
+        return self.proj_drop(self.proj(out.reshape(B, C, H, W)))
+
+
+class ConvFFN(nn.Module):
+    """1x1 conv -> act -> dropout -> 1x1 conv -> dropout."""
+
+    def __init__(self, embed_dims, hidden_dims, act_cfg=dict(type='SiLU'),
+                 ffn_drop=0., drop=0.):
+        super().__init__()
+        self.fc1 = nn.Conv2d(embed_dims, hidden_dims, 1, bias=True)
+        self.act = build_activation_layer(act_cfg)
+        self.ffn_drop = nn.Dropout(ffn_drop)
+        self.fc2 = nn.Conv2d(hidden_dims, embed_dims, 1, bias=True)
+        self.drop = nn.Dropout(drop)
+
+    def forward(self, x):
+        return self.drop(self.fc2(self.ffn_drop(self.act(self.fc1(x)))))
+
+
+class LinearTransformerLayer(nn.Module):
+    """``x + attn(GN(x))`` then ``x + FFN(GN(x))``, GN being GroupNorm with one group.
+
+    Args:
+        embed_dims (int): Channels d.
+        ffn_dims (int): FFN hidden channels (``int(2 * d // 16 * 16)`` in MobileViTv2).
+        patch_size (int): Patch side.
+        drop_rate, attn_drop_rate, ffn_drop_rate, drop_path_rate (float): As in
+            :class:`~mmmobilevit.models.layers.TransformerLayer`.
+        act_cfg (dict): FFN activation.
+    """
+
+    def __init__(self, embed_dims, ffn_dims, patch_size=2, drop_rate=0.,
+                 attn_drop_rate=0., ffn_drop_rate=0., drop_path_rate=0.,
+                 act_cfg=dict(type='SiLU'), eps=1e-5):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(1, embed_dims, eps=eps)
+        self.attn = LinearSelfAttention(embed_dims, patch_size, attn_drop_rate, drop_rate)
+        self.norm2 = nn.GroupNorm(1, embed_dims, eps=eps)
+        self.ffn = ConvFFN(embed_dims, ffn_dims, act_cfg, ffn_drop_rate, drop_rate)
+        self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
+
+    def forward(self, x):
+        x = x + self.drop_path(self.attn(self.norm1(x)))
+        return x + self.drop_path(self.ffn(self.norm2(x)))

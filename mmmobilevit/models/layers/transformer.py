@@ -1,0 +1,89 @@
+"""Pre-norm transformer layer of MobileViT v1/v3 (multi-head self-attention)."""
+import torch.nn.functional as F
+from mmcv.cnn import build_activation_layer
+from mmcv.cnn.bricks import DropPath
+from torch import nn
+
+
+class MultiheadSelfAttention(nn.Module):
+    """Multi-head self-attention on ``[B, N, C]`` tokens with fused SDPA.
+
+    Args:
+        embed_dims (int): Token channels C.
+        num_heads (int): Heads; ``head_dim = C // num_heads``, scale ``head_dim ** -0.5``.
+        attn_drop (float): Dropout on the attention weights.
+        proj_drop (float): Dropout after the output projection.
+    """
+
+    def __init__(self, embed_dims, num_heads=4, attn_drop=0., proj_drop=0.):
+        super().__init__()
+        if embed_dims % num_heads:
+            raise ValueError(f'embed_dims {embed_dims} is not divisible by '
+                             f'num_heads {num_heads}')
+        self.num_heads = num_heads
+        self.head_dims = embed_dims // num_heads
+        self.attn_drop = attn_drop
+        self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=True)
+        self.proj = nn.Linear(embed_dims, embed_dims, bias=True)
+        self.proj_drop = nn.Dropout(proj_drop)
+
+    def forward(self, x):
+        B, N, C = x.shape
+        q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads,
+                                      self.head_dims).permute(2, 0, 3, 1, 4).unbind(0)
+        x = F.scaled_dot_product_attention(
+            q, k, v, dropout_p=self.attn_drop if self.training else 0.)
+        x = x.transpose(1, 2).reshape(B, N, C)
+        return self.proj_drop(self.proj(x))
+
+
+class FFN(nn.Module):
+    """fc1 -> act -> dropout -> fc2 -> dropout.
+
+    Parameter names (``layers.0.0``, ``layers.1``) follow mmcv's FFN as mmpretrain's
+    MobileViT uses it, so its checkpoints load as they are.
+    """
+
+    def __init__(self, embed_dims, hidden_dims, act_cfg=dict(type='SiLU'),
+                 ffn_drop=0., drop=0.):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Sequential(nn.Linear(embed_dims, hidden_dims),
+                          build_activation_layer(act_cfg), nn.Dropout(ffn_drop)),
+            nn.Linear(hidden_dims, embed_dims),
+            nn.Dropout(drop))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class TransformerLayer(nn.Module):
+    """``x + DropPath(MHSA(LN(x)))`` then ``x + DropPath(FFN(LN(x)))``.
+
+    Args:
+        embed_dims (int): Token channels.
+        ffn_dims (int): FFN hidden channels (2 * embed_dims in MobileViT).
+        num_heads (int): Attention heads.
+        drop_rate (float): Dropout after the attention projection and the FFN.
+        attn_drop_rate (float): Dropout on the attention weights.
+        ffn_drop_rate (float): Dropout between the FFN's two linear layers.
+        drop_path_rate (float): Stochastic depth of both residual branches.
+        act_cfg (dict): FFN activation.
+        norm_cfg (dict): Token norm (LayerNorm).
+    """
+
+    def __init__(self, embed_dims, ffn_dims, num_heads=4, drop_rate=0.,
+                 attn_drop_rate=0., ffn_drop_rate=0., drop_path_rate=0.,
+                 act_cfg=dict(type='SiLU'), norm_cfg=dict(type='LN', eps=1e-5)):
+        super().__init__()
+        eps = norm_cfg.get('eps', 1e-5)
+        self.ln1 = nn.LayerNorm(embed_dims, eps=eps)
+        self.attn = MultiheadSelfAttention(embed_dims, num_heads, attn_drop_rate,
+                                           drop_rate)
+        self.ln2 = nn.LayerNorm(embed_dims, eps=eps)
+        self.ffn = FFN(embed_dims, ffn_dims, act_cfg, ffn_drop_rate, drop_rate)
+        self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
+
+    def forward(self, x):
+        x = x + self.drop_path(self.attn(self.ln1(x)))
+        return x + self.drop_path(self.ffn(self.ln2(x)))

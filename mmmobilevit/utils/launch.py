@@ -1,0 +1,35 @@
+"""Config adjustments shared by ``tools/train.py`` and ``tools/test.py``."""
+from mmengine.config import Config, ConfigDict
+
+from ..compat.mmengine_dist import cpu_only
+
+
+def setup_device_cfg(cfg: Config, launcher: str) -> Config:
+    """Make a config run data-parallel on a machine without GPUs.
+
+    On such a machine (and only there) with a distributed launcher:
+
+    * the process group uses gloo (nccl needs GPUs);
+    * ``DistributedDataParallel`` gets ``device_ids=None``: mmengine passes
+      ``[LOCAL_RANK]`` by default, which DDP rejects for modules on the CPU.
+
+    Args:
+        cfg (Config): The full config, changed in place.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    if launcher == 'none' or not cpu_only():
+        return cfg
+    env_cfg = cfg.setdefault('env_cfg', ConfigDict())
+    dist_cfg = env_cfg.setdefault('dist_cfg', ConfigDict())
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
+        dist_cfg['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper
+    return cfg

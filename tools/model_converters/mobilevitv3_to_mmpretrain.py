@@ -1,0 +1,18 @@
+"""Convert the MobileViTv3 release (MobileViTv3-S/XS/XXS and -0.5/0.75/1.0 checkpoint_ema_best.pt)
+to an mmpretrain-style checkpoint (``state_dict`` with ``backbone.``/``head.`` keys)
+that loads into ``MobileViTBackbone`` / an mmpretrain ``ImageClassifier``.
+
+    python tools/model_converters/mobilevitv3_to_mmpretrain.py SRC DST
+
+The arch is recognised from the weights and printed. A file that is not a
+checkpoint of this kind is refused with a message that says what it is.
+"""
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from mmmobilevit.models.backbones.checkpoint_layouts import converter_main  # noqa: E402
+
+if __name__ == '__main__':
+    converter_main(__doc__, 'mlcvnets', arch_prefix='mobilevitv3-')

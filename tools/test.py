@@ -1,0 +1,108 @@
+"""Evaluate a checkpoint of any mmpretrain, mmdet or mmseg config.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
+                         [--show-dir DIR] [--cfg-options k=v ...]
+    tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
+
+CHECKPOINT may be a local path or a URL (mmengine downloads and caches it).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import mmmobilevit  # noqa: E402,F401
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmmobilevit.utils import check_dataset_paths, setup_device_cfg  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file path or URL')
+    parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
+    parser.add_argument('--out', help='dump the predictions to a pickle file')
+    parser.add_argument('--show-dir', help='directory for the painted predictions')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, "key=value" pairs')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def enable_visualization(cfg, show_dir):
+    """Switch on the scope's visualization hook, writing pictures under show_dir."""
+    scope = cfg.get('default_scope', 'mmengine')
+    hooks = cfg.setdefault('default_hooks', {})
+    vis = hooks.get('visualization')
+    if scope == 'mmdet':
+        vis = vis or dict(type='DetVisualizationHook')
+        vis.update(draw=True, test_out_dir=osp.abspath(show_dir))
+    elif scope == 'mmseg':
+        vis = vis or dict(type='SegVisualizationHook')
+        vis.update(draw=True, interval=1)
+        cfg.visualizer['save_dir'] = osp.abspath(show_dir)
+    elif scope == 'mmpretrain':
+        vis = vis or dict(type='VisualizationHook')
+        vis.update(enable=True, out_dir=osp.abspath(show_dir))
+    else:
+        raise ValueError(f'--show-dir is not supported for default_scope={scope!r}')
+    hooks['visualization'] = vis
+
+
+def add_dump_metric(cfg, out):
+    if not out.endswith(('.pkl', '.pickle')):
+        raise ValueError('--out must be a .pkl or .pickle file')
+    dump_type = 'mmdet.DumpDetResults' if cfg.get('default_scope') == 'mmdet' \
+        else 'mmengine.DumpResults'
+    dump = dict(type=dump_type, out_file_path=out)
+    evaluator = cfg.test_evaluator
+    if isinstance(evaluator, (list, tuple)):
+        cfg.test_evaluator = list(evaluator) + [dump]
+    elif isinstance(evaluator, dict) and 'metrics' in evaluator:
+        evaluator['metrics'] = list(evaluator['metrics']) + [dump] \
+            if isinstance(evaluator['metrics'], (list, tuple)) \
+            else [evaluator['metrics'], dump]
+    else:
+        cfg.test_evaluator = [evaluator, dump]
+
+
+def build_cfg(args):
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        enable_visualization(cfg, args.show_dir)
+    if args.out:
+        add_dump_metric(cfg, args.out)
+    setup_device_cfg(cfg, args.launcher)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint "{args.checkpoint}" does not exist')
+    cfg = build_cfg(args)
+    check_dataset_paths(cfg, splits=('test', ))
+    runner = Runner.from_cfg(cfg)
+    return runner.test()
+
+
+if __name__ == '__main__':
+    main()

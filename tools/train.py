@@ -1,0 +1,113 @@
+"""Train any mmpretrain, mmdet or mmseg config (its ``default_scope`` decides which).
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+                          [--auto-scale-lr] [--cfg-options k=v ...]
+    tools/dist_train.sh CONFIG NUM_PROCESSES [ARGS]    # torchrun, GPUs or CPU (gloo)
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import mmmobilevit  # noqa: E402,F401  (registers modules, applies the stack fixes)
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmmobilevit.utils import check_dataset_paths, setup_device_cfg  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from the given checkpoint; without a path, from the latest '
+        'checkpoint in the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='enable automatic mixed precision training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by the actual total batch size')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, "key=value" pairs (xxx=a,b or [a,b] for lists)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    # torch.distributed.launch passes --local-rank (older: --local_rank)
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_cfg(args):
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+
+    if args.amp:
+        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if optim_wrapper == 'AmpOptimWrapper':
+            print('AMP is already enabled in the config.')
+        else:
+            assert optim_wrapper == 'OptimWrapper', (
+                '--amp works with OptimWrapper only, got ' + optim_wrapper)
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' in cfg and 'base_batch_size' in cfg.auto_scale_lr:
+            cfg.auto_scale_lr.enable = True
+        else:
+            raise RuntimeError('--auto-scale-lr needs "auto_scale_lr.base_batch_size" '
+                               'in the config')
+
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+
+    add_rng_state_hook(cfg)
+    setup_device_cfg(cfg, args.launcher)
+    return cfg
+
+
+def add_rng_state_hook(cfg):
+    """Save RNG states in checkpoints, so that ``--resume`` continues exactly."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(str(h.get('type', '')).split('.')[-1] == 'RNGStateHook' for h in hooks):
+        hooks.append(dict(type='RNGStateHook'))
+    cfg.custom_hooks = hooks
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = build_cfg(args)
+    check_dataset_paths(cfg, splits=('train', 'val'))
+    if args.resume not in (None, 'auto') and not osp.isfile(args.resume) \
+            and '://' not in args.resume:
+        raise FileNotFoundError(f'--resume: checkpoint "{args.resume}" does not exist')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()

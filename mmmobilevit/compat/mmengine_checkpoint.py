@@ -13,6 +13,7 @@ Remote schemes are untouched: torch's ``load_state_dict_from_url``, which mmengi
 for ``http(s)://``, already defaults to ``weights_only=False``.
 """
 import os.path as osp
+import pickle
 import zipfile
 
 import torch
@@ -38,7 +39,8 @@ def load_local_checkpoint(filename, map_location=None):
         raise FileNotFoundError(f'checkpoint file "{filename}" does not exist')
     try:
         return torch.load(filename, map_location=map_location, weights_only=False)
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError) as err:
+    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError,
+            pickle.UnpicklingError) as err:
         raise CheckpointError(
             f'"{filename}" is not a readable PyTorch checkpoint: the file is '
             f'truncated, corrupt or of another format ({err})') from err

@@ -154,22 +154,24 @@ def _classifier_cfg(backbone):
                                          ('mobilevit-xxs', 'xx_small')])
 def test_mmpretrain_classifier_checkpoint_loads_strictly(arch, theirs, tmp_path):
     """mmpretrain's model-zoo checkpoints: classifier state dicts of its MobileViT."""
+    from mmengine.registry import DefaultScope
     from mmengine.runner import load_checkpoint
     from mmpretrain.registry import MODELS
 
     torch.manual_seed(0)
     exp = MobileViTBackbone(arch).out_channels[-1]
-    theirs_model = MODELS.build(dict(
-        _classifier_cfg(dict(type='MobileViT', arch=theirs)),
-        head=dict(type='LinearClsHead', num_classes=1000, in_channels=exp)))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        theirs_model = MODELS.build(dict(
+            _classifier_cfg(dict(type='MobileViT', arch=theirs)),
+            head=dict(type='LinearClsHead', num_classes=1000, in_channels=exp)))
+        ours_model = MODELS.build(dict(
+            _classifier_cfg(dict(type='MobileViTBackbone', arch=arch, out_indices=(5, ))),
+            head=dict(type='LinearClsHead', num_classes=1000, in_channels=exp)))
     theirs_model.init_weights()
     theirs_model.eval()
     ckpt = str(tmp_path / f'{arch}_3rdparty_in1k.pth')
     torch.save(dict(state_dict=theirs_model.state_dict(), meta=dict()), ckpt)
 
-    ours_model = MODELS.build(dict(
-        _classifier_cfg(dict(type='MobileViTBackbone', arch=arch, out_indices=(5, ))),
-        head=dict(type='LinearClsHead', num_classes=1000, in_channels=exp)))
     load_checkpoint(ours_model, ckpt, strict=True)  # no missing or unexpected keys
     ours_model.eval()
     x = torch.rand(2, 3, 256, 256)

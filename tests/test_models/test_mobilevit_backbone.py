@@ -37,7 +37,7 @@ def test_every_arch_is_covered():
 
 @pytest.mark.parametrize('arch', sorted(REFERENCE_PARAMS))
 def test_classifier_parameter_count(arch):
-    backbone = MobileViTBackbone(arch)
+    backbone = MobileViTBackbone(arch, out_indices=-1)
     fc = nn.Linear(backbone.out_channels[-1], 1000)
     assert count(backbone) + count(fc) == REFERENCE_PARAMS[arch]
 
@@ -74,6 +74,8 @@ def test_expansion_conv_output_and_negative_index():
     model = MobileViTBackbone('mobilevit-xxs', out_indices=(3, -1)).eval()
     a, b = model(torch.rand(1, 3, 64, 64))
     assert a.shape == (1, 64, 4, 4) and b.shape == (1, 320, 2, 2)
+    # dense-prediction backbones have no expansion conv
+    assert MobileViTBackbone('mobilevit-xxs', out_indices=(3, 4)).conv_1x1_exp is None
     with pytest.raises(ValueError, match='out of range'):
         MobileViTBackbone('mobilevitv2-0.5', out_indices=(5, ))
 

@@ -38,7 +38,7 @@ class Classifier(nn.Module):
 
     def __init__(self, arch):
         super().__init__()
-        self.backbone = MobileViTBackbone(arch)
+        self.backbone = MobileViTBackbone(arch, out_indices=-1)
         self.fc = nn.Linear(self.backbone.out_channels[-1], 1000)
 
     def forward(self, x):

@@ -35,6 +35,10 @@ class MobileViTBackbone(BaseModule):
     5      ``conv_1x1_exp`` (archs with one) 32       classification (v1, v3-S)
     ====== ================================= ======== ==========================
 
+    The expansion conv exists only when its output (index 5) is requested: detection
+    and segmentation models have none, as in ml-cvnets. Loading a classifier
+    checkpoint into them leaves its ``conv_1x1_exp`` and head weights unused.
+
     With ``out_stride=16`` stage 5 keeps stride 16 (dilated), with ``out_stride=8``
     stages 4 and 5 keep stride 8, as ml-cvnets builds its segmentation backbones.
 
@@ -150,8 +154,9 @@ class MobileViTBackbone(BaseModule):
                 block))
             c_in = channels[i]
         self.layers = nn.Sequential(*layers)
+        # classification only: ml-cvnets drops it for detection and segmentation
         self.conv_1x1_exp = ConvModule(c_in, arch['exp_channels'], 1, **conv_kw) \
-            if has_exp else None
+            if 5 in self.out_indices else None
         self.out_channels = list(channels) + ([arch['exp_channels']] if has_exp else [])
         self._freeze_stages()
 

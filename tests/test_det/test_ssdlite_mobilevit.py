@@ -1,0 +1,154 @@
+"""SSDLite-MobileViT configs: structure, parameter counts, anchors at 320 and 384,
+training and evaluation through the tools, and mmdet's inference APIs."""
+import glob
+import os.path as osp
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+
+import mmmobilevit  # noqa: F401
+from tests.conftest import REPO, free_port, read_test_metrics, run_tool, tool_env
+
+TOY = 'configs/_toy_/ssdlite_mobilevit-xxs_toy-det.py'
+PAPER_PARAMS = {'s': 5.7e6, 'xs': 2.7e6, 'xxs': 1.8e6}
+
+
+def build(cfg):
+    from mmengine.registry import MODELS, DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('arch', ['s', 'xs', 'xxs'])
+def test_whole_model_params_within_5_percent_of_the_paper(arch):
+    cfg = Config.fromfile(osp.join(REPO, f'configs/mobilevit/ssdlite_mobilevit-{arch}_coco.py'))
+    n = sum(p.numel() for p in build(cfg).parameters())
+    assert abs(n - PAPER_PARAMS[arch]) / PAPER_PARAMS[arch] < 0.05, n
+
+
+def test_params_table_command():
+    out = run_tool(['tools/analysis_tools/params_table.py', 'det']).stdout
+    assert 'ssdlite_mobilevit-s_coco.py' in out and '| 5.7 |' in out
+    assert 'ssdlite_mobilevitv3-xxs_coco.py' in out
+
+
+@pytest.mark.parametrize('config', sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*',
+                                                             'ssdlite_*_coco.py'))))
+def test_structure_at_320(config):
+    cfg = Config.fromfile(config)
+    model = build(cfg).eval()
+    assert model.backbone.conv_1x1_exp is None  # no classification expansion conv
+    with torch.no_grad():
+        cls_scores, _ = model(torch.rand(1, 3, 320, 320), mode='tensor')
+    assert [s.shape[-1] for s in cls_scores] == [20, 10, 5, 3, 2, 1]
+    assert [s.shape[1] // 81 for s in cls_scores] == [6, 6, 6, 6, 6, 4]
+    assert model.bbox_head.in_channels == [512, 256, 256, 128, 128, 64]
+    # the backbone loads its ImageNet weights through init_cfg (switched off in tests)
+    assert cfg.model.backbone.init_cfg.type == 'Pretrained'
+
+
+@pytest.mark.parametrize('arch', ['mobilevit/ssdlite_mobilevit-xxs',
+                                  'mobilevitv3/ssdlite_mobilevitv3-xxs'])
+def test_coco_config_path_works_with_init_detector(arch, toy_data):
+    from mmdet.apis import inference_detector, init_detector
+    model = init_detector(osp.join(REPO, 'configs', f'{arch}_coco.py'), None, device='cpu')
+    result = inference_detector(model, osp.join(toy_data, 'coco/val2017/000000000001.jpg'))
+    assert result.pred_instances.bboxes.shape[-1] == 4
+    assert len(model.dataset_meta['classes']) == 80
+
+
+def _config_at(tmp_path, size):
+    """The S config with its one input-size variable changed."""
+    text = open(osp.join(REPO, 'configs/mobilevit/ssdlite_mobilevit-s_coco.py')).read()
+    assert 'input_size = 320\n' in text
+    path = tmp_path / f'ssdlite_mobilevit-s_coco-{size}.py'
+    path.write_text(text.replace('input_size = 320\n', f'input_size = {size}\n'))
+    return str(path)
+
+
+def test_anchors_follow_the_input_size(tmp_path):
+    from mmdet.registry import TASK_UTILS
+    for size, sides, strides in ((320, [20, 10, 5, 3, 2, 1], [16, 32, 64, 320 / 3, 160, 320]),
+                                 (384, [24, 12, 6, 3, 2, 1], [16, 32, 64, 128, 192, 384])):
+        cfg = Config.fromfile(_config_at(tmp_path, size))
+        gen = TASK_UTILS.build(cfg.model.bbox_head.anchor_generator)
+        assert gen.feature_sizes == sides
+        assert [s[0] for s in gen.strides] == pytest.approx(strides)
+        # ml-cvnets: square anchors of 0.1 * input size on the first level
+        first = gen.gen_base_anchors()[0][0]
+        assert (first[2] - first[0]).item() == pytest.approx(0.1 * size, rel=1e-4)
+        assert all(p['scale'] == (size, size) for p in cfg.train_pipeline if p['type'] == 'Resize')
+
+
+def test_384_variant_trains_a_step_and_predicts(toy_data, tmp_path):
+    from mmdet.apis import inference_detector
+    from mmengine.runner import Runner
+
+    cfg = Config.fromfile(_config_at(tmp_path, 384))
+    classes = ('square', 'circle', 'triangle')
+    cfg.train_dataloader.dataset.update(data_root=osp.join(toy_data, 'coco/'),
+                                        metainfo=dict(classes=classes))
+    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.model.bbox_head.num_classes = 3
+    cfg.model.backbone.init_cfg = None
+    model = build(cfg)
+    loader = Runner.build_dataloader(cfg.train_dataloader)
+    batch = model.data_preprocessor(next(iter(loader)), training=True)
+    assert batch['inputs'].shape[-2:] == (384, 384)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=9e-4)
+    loss, _ = model.parse_losses(model.loss(**batch))
+    loss.backward()
+    optimizer.step()
+    assert torch.isfinite(loss)
+    model.cfg = cfg
+    model.dataset_meta = dict(classes=classes)
+    model.eval()
+    result = inference_detector(model, osp.join(toy_data, 'coco/val2017/000000000001.jpg'))
+    assert result.pred_instances.bboxes.shape[1] == 4
+
+
+@pytest.fixture(scope='module')
+def trained_toy_detector(toy_data, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('toy_det'))
+    run_tool(['tools/train.py', TOY, '--work-dir', work, '--cfg-options',
+              'train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
+              'default_hooks.checkpoint.interval=2'])
+    ckpt = glob.glob(osp.join(work, 'best_coco_bbox_mAP_epoch_*.pth'))
+    assert ckpt, 'training saved no best checkpoint'
+    return work, ckpt[0]
+
+
+def test_tools_test_with_a_trained_checkpoint(trained_toy_detector, tmp_path):
+    _, ckpt = trained_toy_detector
+    run_tool(['tools/test.py', TOY, ckpt, '--work-dir', str(tmp_path)])
+    metrics = read_test_metrics(str(tmp_path))
+    assert 0.0 <= metrics['coco/bbox_mAP'] <= 1.0
+
+
+def test_mmdet_inference_apis_from_the_config_path(trained_toy_detector, toy_data, tmp_path):
+    from mmdet.apis import DetInferencer, inference_detector, init_detector
+    _, ckpt = trained_toy_detector
+    img = osp.join(toy_data, 'coco/val2017/000000000002.jpg')
+    model = init_detector(osp.join(REPO, TOY), ckpt, device='cpu')
+    assert model.dataset_meta['classes'] == ('square', 'circle', 'triangle')
+    result = inference_detector(model, img)
+    assert len(result.pred_instances.scores) > 0
+    inferencer = DetInferencer(model=osp.join(REPO, TOY), weights=ckpt, device='cpu')
+    out = inferencer(img, out_dir=str(tmp_path), no_save_pred=False)
+    assert len(out['predictions'][0]['bboxes']) > 0
+    assert glob.glob(str(tmp_path / 'vis' / '*.jpg'))
+    # the demo tool draws boxes on a picture
+    pic = str(tmp_path / 'pred.jpg')
+    run_tool(['tools/misc/det_image_demo.py', TOY, ckpt, img, '--out-file', pic,
+              '--score-thr', '0.0'])
+    assert osp.getsize(pic) > 0
+
+
+def test_two_process_dist_train_on_toy_data(toy_data, tmp_path):
+    env = tool_env(PORT=free_port(), PYTHON=sys.executable)
+    run_tool(['tools/dist_train.sh', TOY, '2', '--work-dir', str(tmp_path),
+              '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+              'default_hooks.checkpoint.interval=1'], env=env)
+    assert osp.exists(tmp_path / 'epoch_1.pth')

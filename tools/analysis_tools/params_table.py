@@ -1,0 +1,52 @@
+"""Print the parameter counts of the task configs beside the papers'.
+
+    python tools/analysis_tools/params_table.py det
+
+Whole models as the configs build them (no weights are loaded).
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from mmengine.config import Config  # noqa: E402
+from mmengine.registry import MODELS, DefaultScope  # noqa: E402
+
+import mmmobilevit  # noqa: E402,F401
+
+# config -> paper parameter count (M); None where the paper gives none
+TABLES = {
+    'det': {  # MobileViT paper Table 1 (SSDLite on COCO)
+        'configs/mobilevit/ssdlite_mobilevit-xxs_coco.py': 1.8,
+        'configs/mobilevit/ssdlite_mobilevit-xs_coco.py': 2.7,
+        'configs/mobilevit/ssdlite_mobilevit-s_coco.py': 5.7,
+        'configs/mobilevitv3/ssdlite_mobilevitv3-xxs_coco.py': None,
+        'configs/mobilevitv3/ssdlite_mobilevitv3-xs_coco.py': None,
+        'configs/mobilevitv3/ssdlite_mobilevitv3-s_coco.py': None,
+    },
+}
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def count_params(config):
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(cfg.model)
+    return sum(p.numel() for p in model.parameters())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('task', choices=sorted(TABLES))
+    args = parser.parse_args()
+    print('| config | params (M) | paper (M) | ours / paper |')
+    print('| --- | ---: | ---: | ---: |')
+    for config, paper in TABLES[args.task].items():
+        n = count_params(config) / 1e6
+        ratio = f'{n / paper:.3f}' if paper else '-'
+        print(f'| {osp.basename(config)} | {n:.3f} | {paper or "-"} | {ratio} |', flush=True)
+
+
+if __name__ == '__main__':
+    main()

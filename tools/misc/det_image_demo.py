@@ -1,0 +1,43 @@
+"""Detect objects in an image with ``mmdet.apis`` and write a picture of the boxes.
+
+    python tools/misc/det_image_demo.py CONFIG CHECKPOINT IMAGE [--out-file pred.jpg]
+                                        [--score-thr 0.3] [--device cpu]
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+import mmcv  # noqa: E402
+from mmdet.apis import inference_detector, init_detector  # noqa: E402
+from mmdet.registry import VISUALIZERS  # noqa: E402
+
+import mmmobilevit  # noqa: E402,F401
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('image')
+    parser.add_argument('--out-file', default='pred.jpg')
+    parser.add_argument('--score-thr', type=float, default=0.3)
+    parser.add_argument('--device', default='cpu')
+    args = parser.parse_args()
+    if not osp.isfile(args.image):
+        raise FileNotFoundError(f'image "{args.image}" does not exist')
+
+    model = init_detector(args.config, args.checkpoint, device=args.device)
+    result = inference_detector(model, args.image)
+    visualizer = VISUALIZERS.build(dict(type='DetLocalVisualizer', name='demo'))
+    visualizer.dataset_meta = model.dataset_meta
+    image = mmcv.imconvert(mmcv.imread(args.image), 'bgr', 'rgb')
+    visualizer.add_datasample('result', image, data_sample=result, draw_gt=False,
+                              pred_score_thr=args.score_thr, out_file=args.out_file)
+    kept = (result.pred_instances.scores >= args.score_thr).sum().item()
+    print(f'{kept} boxes with score >= {args.score_thr} drawn to {args.out_file}')
+
+
+if __name__ == '__main__':
+    main()

@@ -44,7 +44,7 @@ def test_structure_at_320(config):
         cls_scores, _ = model(torch.rand(1, 3, 320, 320), mode='tensor')
     assert [s.shape[-1] for s in cls_scores] == [20, 10, 5, 3, 2, 1]
     assert [s.shape[1] // 81 for s in cls_scores] == [6, 6, 6, 6, 6, 4]
-    assert model.bbox_head.in_channels == [512, 256, 256, 128, 128, 64]
+    assert list(model.bbox_head.in_channels) == [512, 256, 256, 128, 128, 64]
     # the backbone loads its ImageNet weights through init_cfg (switched off in tests)
     assert cfg.model.backbone.init_cfg.type == 'Pretrained'
 
@@ -98,7 +98,7 @@ def test_384_variant_trains_a_step_and_predicts(toy_data, tmp_path):
     batch = model.data_preprocessor(next(iter(loader)), training=True)
     assert batch['inputs'].shape[-2:] == (384, 384)
     optimizer = torch.optim.AdamW(model.parameters(), lr=9e-4)
-    loss, _ = model.parse_losses(model.loss(**batch))
+    loss, _ = model.parse_losses(model(**batch, mode='loss'))
     loss.backward()
     optimizer.step()
     assert torch.isfinite(loss)

@@ -1,6 +1,6 @@
 """Print the parameter counts of the task configs beside the papers'.
 
-    python tools/analysis_tools/params_table.py det
+    python tools/analysis_tools/params_table.py {det,seg}
 
 Whole models as the configs build them (no weights are loaded).
 """
@@ -24,6 +24,17 @@ TABLES = {
         'configs/mobilevitv3/ssdlite_mobilevitv3-xxs_coco.py': None,
         'configs/mobilevitv3/ssdlite_mobilevitv3-xs_coco.py': None,
         'configs/mobilevitv3/ssdlite_mobilevitv3-s_coco.py': None,
+    },
+    'seg': {  # MobileViT paper Table 2 (DeepLabv3 on PASCAL VOC 2012)
+        'configs/mobilevit/deeplabv3_mobilevit-xxs_voc12aug-512x512.py': 1.9,
+        'configs/mobilevit/deeplabv3_mobilevit-xs_voc12aug-512x512.py': 2.9,
+        'configs/mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py': 6.4,
+        'configs/mobilevitv3/deeplabv3_mobilevitv3-xxs_voc12aug-512x512.py': None,
+        'configs/mobilevitv3/deeplabv3_mobilevitv3-xs_voc12aug-512x512.py': None,
+        'configs/mobilevitv3/deeplabv3_mobilevitv3-s_voc12aug-512x512.py': None,
+        'configs/mobilevitv3/deeplabv3_mobilevitv3-0.5_ade20k-512x512.py': None,
+        'configs/mobilevitv3/deeplabv3_mobilevitv3-0.75_ade20k-512x512.py': None,
+        'configs/mobilevitv3/deeplabv3_mobilevitv3-1.0_ade20k-512x512.py': None,
     },
 }
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

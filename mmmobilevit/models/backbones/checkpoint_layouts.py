@@ -73,12 +73,6 @@ def _rename(state_dict, rules, layout):
     return out
 
 
-def _norm(prefix_in, prefix_out):
-    """conv/norm pair of a conv layer: ``.conv.X`` stays, ``.norm.X`` -> ``.bn.X``."""
-    return [(prefix_in + r'\.conv\.(.+)$', prefix_out + r'.conv.\g<1>'),
-            (prefix_in + r'\.norm\.(.+)$', prefix_out + r'.bn.\g<1>')]
-
-
 def _mv2_index_fixups(state_dict):
     """ml-cvnets names MV2 convs; ours are indexed and skip exp_1x1 when absent."""
     has_exp = {re.match(r'^(layer_\d+\.\d+)\.', k).group(1)
@@ -113,7 +107,6 @@ def convert_mlcvnets(state_dict):
         return f'backbone.layers.{int(m.group(1)) - 1}.{m.group(2)}.'
 
     rules = [
-        (r'^backbone\.(.+)$', r'backbone.\g<1>'),
         (r'^conv_1\.block\.conv\.(.+)$', r'backbone.stem.conv.\g<1>'),
         (r'^conv_1\.block\.norm\.(.+)$', r'backbone.stem.bn.\g<1>'),
         (r'^conv_1x1_exp\.block\.conv\.(.+)$', r'backbone.conv_1x1_exp.conv.\g<1>'),

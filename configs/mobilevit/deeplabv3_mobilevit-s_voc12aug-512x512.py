@@ -1,0 +1,111 @@
+# DeepLabv3-MobileViT-S on PASCAL VOC 2012 + SBD (aug): MobileViT paper Table 2 /
+# appendix D, ml-cvnets v0.1 (config/segmentation/deeplabv3_mobilevit_small.yaml).
+#   tools/dist_train.sh configs/mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py 4
+# Backbone at output stride 16 (no expansion conv); ASPP on stage 5 with a 1x1 image-pool
+# branch, rates 6/12/18, 256 channels, a 1x1 projection of the concat (ASPPProjHead),
+# dropout 0.1 and a 1x1 classifier; no auxiliary head.
+_base_ = [
+    'mmseg::_base_/datasets/pascal_voc12_aug.py',
+    'mmseg::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+
+crop_size = (512, 512)
+arch = 'mobilevit-s'
+stage5_channels = 160
+pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
+              'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
+norm_cfg = dict(type='SyncBN', requires_grad=True)
+
+model = dict(
+    type='EncoderDecoder',
+    # released MobileViT weights expect BGR pixels scaled to [0, 1]
+    data_preprocessor=dict(
+        type='SegDataPreProcessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.],
+        bgr_to_rgb=False,
+        pad_val=0,
+        seg_pad_val=255,
+        size=crop_size),
+    pretrained=None,  # the backbone's init_cfg loads the ImageNet weights
+    backbone=dict(
+        type='MobileViTBackbone',
+        arch=arch,
+        out_indices=(4, ),
+        out_stride=16,
+        norm_cfg=norm_cfg,
+        init_cfg=dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
+    decode_head=dict(
+        type='ASPPProjHead',
+        in_channels=stage5_channels,
+        in_index=0,
+        channels=256,
+        dilations=(1, 6, 12, 18),
+        dropout_ratio=0.1,
+        num_classes=21,
+        norm_cfg=norm_cfg,
+        act_cfg=dict(type='ReLU'),
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+    auxiliary_head=None,
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))
+
+# ---- data: ml-cvnets' augmentation (short side 256-1024, 512 crop, flip) ------------
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs'),
+]
+data_root = 'data/VOCdevkit/VOC2012'
+train_dataloader = dict(
+    batch_size=32,  # per GPU; the paper trains on 4 GPUs
+    num_workers=8,
+    dataset=dict(
+        type='ConcatDataset',
+        datasets=[
+            dict(type='PascalVOCDataset', data_root=data_root,
+                 data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
+                 ann_file='ImageSets/Segmentation/train.txt', pipeline=train_pipeline),
+            dict(type='PascalVOCDataset', data_root=data_root,
+                 data_prefix=dict(img_path='JPEGImages',
+                                  seg_map_path='SegmentationClassAug'),
+                 ann_file='ImageSets/Segmentation/aug.txt', pipeline=train_pipeline),
+        ]))
+
+# ---- schedule: AdamW 9e-4 (head x10), 500-iteration warm-up from 9e-5, cosine, 50 epochs
+num_train_images = 12046  # train.txt + aug.txt of mmseg's VOC-aug conversion
+iters_per_epoch = -(-num_train_images // (4 * 32))
+max_iters = 50 * iters_per_epoch
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                 val_interval=5 * iters_per_epoch)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=9e-4, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', eta_min=1e-6, by_epoch=False, begin=0,
+         end=max_iters, T_max=max_iters),
+]
+custom_hooks = [
+    dict(type='EMAHook', momentum=5e-4, update_buffers=True, priority=49),
+    dict(type='RNGStateHook'),
+]
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                    interval=5 * iters_per_epoch, max_keep_ckpts=3,
+                    save_best='mIoU', rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))
+# 4 GPUs x 32 images; `--auto-scale-lr` rescales the lr for other totals
+auto_scale_lr = dict(enable=False, base_batch_size=128)

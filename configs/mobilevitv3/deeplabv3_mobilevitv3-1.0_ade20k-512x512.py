@@ -1,0 +1,106 @@
+# DeepLabv3-MobileViTv3-1.0 on ADE20K: the MobileViTv3 release's ADE20K recipe
+# (MobileViTv3-v2/config/segmentation/ade20k/deeplabv3_mobilevitv3.yaml), not the VOC one:
+# output stride 8, ASPP with 512 channels at rates 12/24/36 (1x1 projection), an FCN
+# auxiliary head on stage 4 (loss weight 0.4), SGD, 120 epochs, 4 GPUs x 4, SyncBN, EMA.
+#   tools/dist_train.sh configs/mobilevitv3/deeplabv3_mobilevitv3-1.0_ade20k-512x512.py 4
+# ImageNet weights: unzip the MobileViTv3 release folder mobilevitv3_1_0_0 into
+# checkpoints/ (the backbone converts Apple's key layout while loading).
+_base_ = [
+    'mmseg::_base_/datasets/ade20k.py',
+    'mmseg::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+
+crop_size = (512, 512)
+norm_cfg = dict(type='SyncBN', requires_grad=True)
+model = dict(
+    type='EncoderDecoder',
+    data_preprocessor=dict(
+        type='SegDataPreProcessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.],
+        bgr_to_rgb=False,
+        pad_val=0,
+        seg_pad_val=255,
+        size=crop_size),
+    pretrained=None,
+    backbone=dict(
+        type='MobileViTBackbone',
+        arch='mobilevitv3-1.0',
+        out_indices=(3, 4),
+        out_stride=8,
+        norm_cfg=norm_cfg,
+        init_cfg=dict(type='Pretrained',
+                      checkpoint='checkpoints/mobilevitv3_1_0_0/checkpoint_ema_best.pt')),
+    decode_head=dict(
+        type='ASPPProjHead',
+        in_channels=512,
+        in_index=1,
+        channels=512,
+        dilations=(1, 12, 24, 36),
+        dropout_ratio=0.1,
+        num_classes=150,
+        norm_cfg=norm_cfg,
+        act_cfg=dict(type='ReLU'),
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+    auxiliary_head=dict(
+        type='FCNHead',
+        in_channels=384,
+        in_index=0,
+        channels=256,
+        num_convs=1,
+        concat_input=False,
+        dropout_ratio=0.1,
+        num_classes=150,
+        norm_cfg=norm_cfg,
+        act_cfg=dict(type='ReLU'),
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))
+
+# ---- data: short side 256-768, 512 crop, flip, photometric, rotation ---------------
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 1.5), keep_ratio=True),
+    dict(type='RandomRotate', prob=0.5, degree=10, pad_val=0, seg_pad_val=255),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs'),
+]
+train_dataloader = dict(batch_size=4, num_workers=4, dataset=dict(pipeline=train_pipeline))
+
+# ---- schedule: SGD lr 0.02 cosine to 2e-4, weight decay 1e-4 (not on norms/biases),
+# gradient clipping at 10, 120 epochs of 20210 images at 4 GPUs x 4
+iters_per_epoch = -(-20210 // (4 * 4))
+max_iters = 120 * iters_per_epoch
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                 val_interval=10 * iters_per_epoch)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
+    clip_grad=dict(max_norm=10.),
+    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', eta_min=2e-4, by_epoch=False, begin=0,
+         end=max_iters, T_max=max_iters),
+]
+custom_hooks = [
+    dict(type='EMAHook', momentum=5e-4, update_buffers=True, priority=49),
+    dict(type='RNGStateHook'),
+]
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                    interval=10 * iters_per_epoch, max_keep_ckpts=3,
+                    save_best='mIoU', rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))
+auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -34,7 +34,8 @@ find_python() {
 mkdir -p "$MMMOBILEVIT_HOME" "$MMMOBILEVIT_WHEELS"
 req="$here/requirements/env.txt"
 stamp="$MMMOBILEVIT_VENV/.mmmobilevit-stamp"
-want_stamp="$(cat "$req" | sha256sum | cut -c1-16)-mmcv2.1.0"
+# the stamp covers the pins and the mmcv build kind (FORCE_CUDA=1 asks for the CUDA ops)
+want_stamp="$(sha256sum < "$req" | cut -c1-16)-mmcv2.1.0-force_cuda${FORCE_CUDA:-0}"
 
 if [ -x "$MMMOBILEVIT_VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then
   :  # up to date

@@ -19,6 +19,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$here/tools/env_paths.sh"
 
 log() { printf '[setup_env] %s\n' "$*" >&2; }
+# pip, minus the warnings about configured package indexes that do not exist here
+pip_quiet() { "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
 
 find_python() {
   for cand in "${MMMOBILEVIT_PYTHON:-}" python3.11 python3; do
@@ -47,8 +49,8 @@ else
   fi
   vpy="$MMMOBILEVIT_VENV/bin/python"
   log "installing the pinned packages (requirements/env.txt); the first time this downloads torch"
-  "$vpy" -m pip install -q --upgrade pip
-  "$vpy" -m pip install -q -r "$req"
+  pip_quiet "$vpy" -m pip install -q --upgrade pip
+  pip_quiet "$vpy" -m pip install -q -r "$req"
 
   # ---- mmcv 2.1.0 with ops, built once per torch version and device, cached as a wheel ----
   key="$("$vpy" - <<'PY'
@@ -63,7 +65,7 @@ PY
   if [ -z "$whl" ]; then
     log "building mmcv 2.1.0 with ops ($key); about 8 minutes on 2 cores, done once per machine"
     build="$(mktemp -d "$MMMOBILEVIT_HOME/mmcv-build.XXXXXX")"
-    "$vpy" -m pip download -q --no-deps --no-build-isolation --no-binary :all: mmcv==2.1.0 -d "$build"
+    pip_quiet "$vpy" -m pip download -q --no-deps --no-build-isolation --no-binary :all: mmcv==2.1.0 -d "$build"
     tar -xzf "$build"/mmcv-2.1.0.tar.gz -C "$build"
     src="$build/mmcv-2.1.0"
     sed -i 's/-std=c++17/-std=c++20/g' "$src/setup.py"
@@ -80,8 +82,8 @@ PY
   else
     log "reusing the cached mmcv wheel $whl"
   fi
-  "$vpy" -m pip install -q --force-reinstall --no-deps "$whl"
-  "$vpy" -m pip install -q -r "$req" "$whl"   # mmcv's own dependencies, with the pins kept
+  pip_quiet "$vpy" -m pip install -q --force-reinstall --no-deps "$whl"
+  pip_quiet "$vpy" -m pip install -q -r "$req" "$whl"   # mmcv's own dependencies, with the pins kept
   "$vpy" -c 'import mmcv, mmcv.ops, mmdet, mmseg, mmpretrain, timm; import torch; from mmcv.ops import nms; print("mmcv", mmcv.__version__, "torch", torch.__version__)' >&2
   echo "$want_stamp" >"$stamp"
   log "environment ready: $MMMOBILEVIT_VENV"
@@ -90,5 +92,5 @@ fi
 # The project itself, editable, pointing at this clone (fast; re-pointed for every clone).
 cur="$("$MMMOBILEVIT_VENV/bin/python" -c 'import mmmobilevit, os; print(os.path.dirname(os.path.dirname(os.path.abspath(mmmobilevit.__file__))))' 2>/dev/null || true)"
 if [ "$cur" != "$here" ]; then
-  "$MMMOBILEVIT_VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$here"
+  pip_quiet "$MMMOBILEVIT_VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$here"
 fi

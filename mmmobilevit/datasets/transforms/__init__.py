@@ -1,0 +1,3 @@
+from .multi_scale_crop import MultiScaleRandomResizedCrop
+
+__all__ = ['MultiScaleRandomResizedCrop']

@@ -1,0 +1,28 @@
+"""Test helper: records every training batch's shape on every rank to a json file."""
+import json
+import os.path as osp
+
+from mmengine.dist import get_rank
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+
+@HOOKS.register_module()
+class RecordBatchesHook(Hook):
+    """Writes ``batches_rank{r}.json``: per epoch, the (h, w, batch size) of each batch."""
+
+    def before_train(self, runner):
+        self.path = osp.join(runner.work_dir, f'batches_rank{get_rank()}.json')
+        self.record = json.load(open(self.path)) if osp.exists(self.path) else {}
+        self.record['len'] = len(runner.train_dataloader)
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        x = data_batch['inputs']
+        shapes = {tuple(t.shape[-2:]) for t in x}
+        assert len(shapes) == 1, shapes  # one resolution per batch
+        h, w = shapes.pop()
+        self.record.setdefault(str(runner.epoch), []).append([h, w, len(x)])
+
+    def after_train_epoch(self, runner):
+        with open(self.path, 'w') as f:
+            json.dump(self.record, f)

@@ -56,7 +56,7 @@ param_scheduler = [
          end=max_iters, T_max=max_iters),
 ]
 custom_hooks = [
-    dict(type='EMAHook', ema_type='mmdet.ExpMomentumEMA', momentum=0.02, gamma=50,
+    dict(type='EMAEvalHook', ema_type='mmdet.ExpMomentumEMA', momentum=0.02, gamma=50,
          update_buffers=True, priority=49),
     dict(type='RNGStateHook'),
 ]

@@ -55,7 +55,7 @@ param_scheduler = [
          T_max=max_epochs, by_epoch=True, convert_to_iter_based=True),
 ]
 custom_hooks = [
-    dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.02, gamma=50,
+    dict(type='EMAEvalHook', ema_type='ExpMomentumEMA', momentum=0.02, gamma=50,
          update_buffers=True, priority=49),
     dict(type='RNGStateHook'),
 ]

@@ -95,7 +95,7 @@ param_scheduler = [
          end=max_iters, T_max=max_iters),
 ]
 custom_hooks = [
-    dict(type='EMAHook', momentum=5e-4, update_buffers=True, priority=49),
+    dict(type='EMAEvalHook', momentum=5e-4, priority=49),
     dict(type='RNGStateHook'),
 ]
 default_hooks = dict(

@@ -126,9 +126,10 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', eta_min=9e-5, begin=0, end=max_epochs,
          T_max=max_epochs, by_epoch=True, convert_to_iter_based=True),
 ]
-# EMA of the weights (m = 5e-4, buffers included); checkpoints hold the EMA weights
+# EMA of the weights (m = 5e-4, buffers included), validated beside the raw model;
+# checkpoints hold the EMA weights
 custom_hooks = [
-    dict(type='EMAHook', momentum=5e-4, update_buffers=True, priority=49),
+    dict(type='EMAEvalHook', momentum=5e-4, priority=49),
     dict(type='RNGStateHook'),
 ]
 default_hooks = dict(

@@ -107,6 +107,8 @@ def convert_mlcvnets(state_dict):
         return f'backbone.layers.{int(m.group(1)) - 1}.{m.group(2)}.'
 
     rules = [
+        # MV2 keys, converted by the first pass above, pass through unchanged
+        (r'^(backbone\..+)$', r'\g<1>'),
         (r'^conv_1\.block\.conv\.(.+)$', r'backbone.stem.conv.\g<1>'),
         (r'^conv_1\.block\.norm\.(.+)$', r'backbone.stem.bn.\g<1>'),
         (r'^conv_1x1_exp\.block\.conv\.(.+)$', r'backbone.conv_1x1_exp.conv.\g<1>'),

@@ -70,10 +70,12 @@ def _config_at(tmp_path, size):
 
 def test_anchors_follow_the_input_size(tmp_path):
     from mmdet.registry import TASK_UTILS
+    from mmengine.registry import DefaultScope
     for size, sides, strides in ((320, [20, 10, 5, 3, 2, 1], [16, 32, 64, 320 / 3, 160, 320]),
                                  (384, [24, 12, 6, 3, 2, 1], [16, 32, 64, 128, 192, 384])):
         cfg = Config.fromfile(_config_at(tmp_path, size))
-        gen = TASK_UTILS.build(cfg.model.bbox_head.anchor_generator)
+        with DefaultScope.overwrite_default_scope('mmdet'):
+            gen = TASK_UTILS.build(cfg.model.bbox_head.anchor_generator)
         assert gen.feature_sizes == sides
         assert [s[0] for s in gen.strides] == pytest.approx(strides)
         # ml-cvnets: square anchors of 0.1 * input size on the first level

@@ -58,7 +58,9 @@ def test_stock_ssdlite_predicts(toy_data):
     from mmdet.apis import inference_detector, init_detector
     from mmdet.models.dense_heads import SSDHead
 
-    head = SSDHead(num_classes=3, in_channels=(8, ) * 6, anchor_generator=ANCHORS)
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        head = SSDHead(num_classes=3, in_channels=(8, ) * 6, anchor_generator=ANCHORS)
     assert head.loss_cls is None
     cfg = osp.join(REPO, 'configs', '_toy_', 'ssdlite_mobilenetv2_toy-det.py')
     model = init_detector(cfg, checkpoint=None, device='cpu')
@@ -76,10 +78,12 @@ def test_subclass_keeps_its_loss_cls():
             super().__init__(**kwargs)
             self.loss_cls = nn.Identity()
 
-    head = HeadWithLoss(num_classes=3, in_channels=(8, ) * 6, anchor_generator=ANCHORS)
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        head = HeadWithLoss(num_classes=3, in_channels=(8, ) * 6, anchor_generator=ANCHORS)
+        pisa = PISASSDHead(num_classes=3, in_channels=(8, ) * 6, anchor_generator=ANCHORS)
     assert isinstance(head.loss_cls, nn.Identity)
-    assert PISASSDHead(num_classes=3, in_channels=(8, ) * 6,
-                       anchor_generator=ANCHORS).loss_cls is None
+    assert pisa.loss_cls is None
 
 
 def test_rng_state_hook_is_reachable_from_every_scope():

@@ -17,7 +17,8 @@ import mmmobilevit  # noqa: E402,F401
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmmobilevit.utils import check_dataset_paths, setup_device_cfg  # noqa: E402
+from mmmobilevit.utils import (check_dataset_paths, close_process_group,  # noqa: E402
+                               setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -101,7 +102,9 @@ def main(argv=None):
     cfg = build_cfg(args)
     check_dataset_paths(cfg, splits=('test', ))
     runner = Runner.from_cfg(cfg)
-    return runner.test()
+    metrics = runner.test()
+    close_process_group()
+    return metrics
 
 
 if __name__ == '__main__':

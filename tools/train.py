@@ -15,7 +15,8 @@ import mmmobilevit  # noqa: E402,F401  (registers modules, applies the stack fix
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmmobilevit.utils import check_dataset_paths, setup_device_cfg  # noqa: E402
+from mmmobilevit.utils import (check_dataset_paths, close_process_group,  # noqa: E402
+                               setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -107,6 +108,7 @@ def main(argv=None):
         raise FileNotFoundError(f'--resume: checkpoint "{args.resume}" does not exist')
     runner = Runner.from_cfg(cfg)
     runner.train()
+    close_process_group()
 
 
 if __name__ == '__main__':

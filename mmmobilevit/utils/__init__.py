@@ -1,4 +1,6 @@
 from .dataset_check import DatasetNotFoundError, check_dataset_paths
-from .launch import setup_device_cfg
+from .launch import close_process_group, setup_device_cfg
 
-__all__ = ['check_dataset_paths', 'DatasetNotFoundError', 'setup_device_cfg']
+__all__ = [
+    'check_dataset_paths', 'close_process_group', 'DatasetNotFoundError', 'setup_device_cfg'
+]

@@ -1,4 +1,5 @@
-"""Config adjustments shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Launch helpers shared by ``tools/train.py`` and ``tools/test.py``."""
+import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
 
 from ..compat.mmengine_dist import cpu_only
@@ -33,3 +34,14 @@ def setup_device_cfg(cfg: Config, launcher: str) -> Config:
     wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
     return cfg
+
+
+def close_process_group():
+    """Shut the distributed process group down before the interpreter exits.
+
+    mmengine never destroys it; a gloo group still alive at exit can abort a rank
+    ("terminate called without an active exception") after a run that succeeded.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

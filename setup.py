@@ -9,7 +9,7 @@ HERE = osp.dirname(osp.abspath(__file__))
 
 
 def read_requirements(name):
-    with open(osp.join(HERE, 'requirements', name)) as f:
+    with open(osp.join(HERE, 'requirements', name), encoding='utf-8') as f:
         return [
             line.strip() for line in f
             if line.strip() and not line.startswith('#')
@@ -18,7 +18,7 @@ def read_requirements(name):
 
 def get_version():
     scope = {}
-    with open(osp.join(HERE, 'mmmobilevit', 'version.py')) as f:
+    with open(osp.join(HERE, 'mmmobilevit', 'version.py'), encoding='utf-8') as f:
         exec(f.read(), scope)
     return scope['__version__']
 
@@ -27,7 +27,7 @@ setup(
     name='mmmobilevit',
     version=get_version(),
     description='MobileViT v1/v2/v3 for mmpretrain, mmdet and mmseg',
-    long_description=open(osp.join(HERE, 'README.md')).read()
+    long_description=open(osp.join(HERE, 'README.md'), encoding='utf-8').read()
     if osp.exists(osp.join(HERE, 'README.md')) else '',
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'demo')),

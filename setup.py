@@ -2,6 +2,7 @@
 import os
 import os.path as osp
 import shutil
+import sys
 
 from setuptools import find_packages, setup
 
@@ -23,6 +24,50 @@ def get_version():
     return scope['__version__']
 
 
+# What `mim` (openmim) reads from an installed package's `.mim` folder: the model index
+# (`mim search` / `mim download`), the configs it names and the tools (`mim train` /
+# `mim test` run `.mim/tools/train.py` / `test.py`).
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
+
+
+def add_mim_extension():
+    """Put the configs, tools and model index into ``mmmobilevit/.mim``.
+
+    Wheels, sdists and regular installs get copies; editable installs get symbolic
+    links to the repository's own files. Other commands leave ``.mim`` alone.
+    """
+    if {'develop', 'editable_wheel'} & set(sys.argv):
+        mode = 'symlink'
+    elif {'sdist', 'bdist_wheel', 'build', 'build_py', 'install'} & set(sys.argv):
+        mode = 'copy'
+    else:
+        return
+    mim_dir = osp.join(HERE, 'mmmobilevit', '.mim')
+    os.makedirs(mim_dir, exist_ok=True)
+    for name in MIM_FILES:
+        src, dst = osp.join(HERE, name), osp.join(mim_dir, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isdir(src):
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+        else:
+            shutil.copyfile(src, dst)
+
+
+def mim_package_data():
+    root = osp.join(HERE, 'mmmobilevit')
+    files = []
+    for dirpath, _, filenames in os.walk(osp.join(root, '.mim'), followlinks=True):
+        files += [osp.relpath(osp.join(dirpath, f), root) for f in filenames
+                  if not f.endswith('.pyc')]
+    return files
+
+
+add_mim_extension()
 setup(
     name='mmmobilevit',
     version=get_version(),
@@ -30,8 +75,8 @@ setup(
     long_description=open(osp.join(HERE, 'README.md'), encoding='utf-8').read()
     if osp.exists(osp.join(HERE, 'README.md')) else '',
     long_description_content_type='text/markdown',
-    packages=find_packages(exclude=('configs', 'tools', 'tests', 'demo')),
-    include_package_data=True,
+    packages=find_packages(exclude=('configs*', 'tools*', 'tests*', 'demo*')),
+    package_data={'mmmobilevit': mim_package_data()},
     python_requires='>=3.8',
     install_requires=read_requirements('runtime.txt'),
     extras_require={'tests': ['pytest', 'timm']},

@@ -90,7 +90,8 @@ PY
 fi
 
 # The project itself, editable, pointing at this clone (fast; re-pointed for every clone).
-cur="$("$MMMOBILEVIT_VENV/bin/python" -c 'import mmmobilevit, os; print(os.path.dirname(os.path.dirname(os.path.abspath(mmmobilevit.__file__))))' 2>/dev/null || true)"
+# (asked from / so that the current directory's copy does not answer for the installed one)
+cur="$(cd / && "$MMMOBILEVIT_VENV/bin/python" -c 'import mmmobilevit, os; print(os.path.dirname(os.path.dirname(os.path.abspath(mmmobilevit.__file__))))' 2>/dev/null || true)"
 if [ "$cur" != "$here" ]; then
   pip_quiet "$MMMOBILEVIT_VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$here"
 fi

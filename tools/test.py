@@ -1,7 +1,7 @@
 """Evaluate a checkpoint of any mmpretrain, mmdet or mmseg config.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
-                         [--show-dir DIR] [--cfg-options k=v ...]
+                         [--show-dir DIR] [--deploy] [--cfg-options k=v ...]
     tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
 
 CHECKPOINT may be a local path or a URL (mmengine downloads and caches it).
@@ -15,6 +15,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmmobilevit  # noqa: E402,F401
 from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmmobilevit.utils import (check_dataset_paths, close_process_group,  # noqa: E402
@@ -28,6 +29,10 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
     parser.add_argument('--out', help='dump the predictions to a pickle file')
     parser.add_argument('--show-dir', help='directory for the painted predictions')
+    parser.add_argument(
+        '--deploy', action='store_true',
+        help="test the backbone's fast inference form (MobileViTBackbone deploy=True: "
+        'BatchNorms and norm affines folded; outputs unchanged within 1e-4)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, "key=value" pairs')
@@ -77,6 +82,29 @@ def add_dump_metric(cfg, out):
         cfg.test_evaluator = [evaluator, dump]
 
 
+def enable_deploy(cfg):
+    backbone = cfg.model.get('backbone', {})
+    if 'MobileViTBackbone' not in str(backbone.get('type', '')):
+        raise ValueError(f"--deploy needs a MobileViTBackbone; this config's backbone is "
+                         f"{backbone.get('type')!r}")
+    backbone.deploy = True
+
+
+def drop_ema_hooks_for_deploy(cfg):
+    """EMA hooks swap the model's parameters with their copy around testing, which a
+    backbone fused at its first forward no longer matches. They are not needed: a
+    checkpoint's ``state_dict`` already holds the EMA weights (mmengine's convention),
+    and that is what the hooks would test."""
+    if not cfg.model.get('backbone', {}).get('deploy'):
+        return
+    hooks = cfg.get('custom_hooks') or []
+    kept = [h for h in hooks if 'EMA' not in str(h.get('type', ''))]
+    if len(kept) != len(hooks):
+        print_log('deploy mode: testing the checkpoint\'s state_dict (its EMA weights) '
+                  'without the EMA hook', logger='current')
+        cfg.custom_hooks = kept
+
+
 def build_cfg(args):
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -87,6 +115,9 @@ def build_cfg(args):
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if args.deploy:
+        enable_deploy(cfg)
+    drop_ema_hooks_for_deploy(cfg)
     if args.show_dir:
         enable_visualization(cfg, args.show_dir)
     if args.out:

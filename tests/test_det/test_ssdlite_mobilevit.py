@@ -154,3 +154,60 @@ def test_two_process_dist_train_on_toy_data(toy_data, tmp_path):
               '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
               'default_hooks.checkpoint.interval=1'], env=env)
     assert osp.exists(tmp_path / 'epoch_1.pth')
+
+
+def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy_data,
+                                                      tmp_path):
+    from mmdet.apis import inference_detector, init_detector
+    _, ckpt = trained_toy_detector
+    maps = {}
+    for mode in ('eager', 'deploy'):
+        work = str(tmp_path / mode)
+        run_tool(['tools/test.py', TOY, ckpt, '--work-dir', work]
+                 + (['--deploy'] if mode == 'deploy' else []))
+        maps[mode] = read_test_metrics(work)['coco/bbox_mAP']
+    assert maps['eager'] > 0 and abs(maps['eager'] - maps['deploy']) <= 1e-3, maps
+    # the inference API with the config option: the same boxes and scores
+    img = osp.join(toy_data, 'coco/val2017/000000000002.jpg')
+    eager = init_detector(osp.join(REPO, TOY), ckpt, device='cpu')
+    fast = init_detector(osp.join(REPO, TOY), ckpt, device='cpu',
+                         cfg_options=dict(model=dict(backbone=dict(deploy=True))))
+    a = inference_detector(eager, img).pred_instances
+    b = inference_detector(fast, img).pred_instances
+    assert fast.backbone.deployed and not eager.backbone.deployed
+    assert torch.allclose(a.scores[:10], b.scores[:10], atol=1e-4)
+    assert torch.allclose(a.bboxes[:10], b.bboxes[:10], atol=1e-2)
+    proc = run_tool(['tools/test.py', 'configs/_toy_/ssdlite_mobilenetv2_toy-det.py', ckpt,
+                     '--deploy', '--work-dir', str(tmp_path / 'other')], check=False)
+    assert proc.returncode != 0 and '--deploy needs a MobileViTBackbone' in proc.stdout
+
+
+def test_onnx_raw_outputs_decode_to_mmdets_predictions(trained_toy_detector, toy_data,
+                                                        tmp_path):
+    """The export's documented post-processing (predict_by_feat) gives the same boxes."""
+    from mmdet.apis import init_detector
+    from mmdet.utils import get_test_pipeline_cfg
+    from mmengine.dataset import Compose
+
+    from mmmobilevit.deployment import ort_session
+    _, ckpt = trained_toy_detector
+    onnx_file = str(tmp_path / 'det.onnx')
+    run_tool(['tools/deployment/pytorch2onnx.py', TOY, ckpt, '--out', onnx_file])
+    model = init_detector(osp.join(REPO, TOY), ckpt, device='cpu')
+    data = Compose(get_test_pipeline_cfg(model.cfg))(
+        dict(img_path=osp.join(toy_data, 'coco/val2017/000000000003.jpg'), img_id=0))
+    batch = model.data_preprocessor(dict(inputs=[data['inputs']],
+                                         data_samples=[data['data_samples']]), False)
+    x, samples = batch['inputs'], batch['data_samples']
+    with torch.no_grad():
+        expected = model.predict(x, samples)[0].pred_instances
+    outputs = [torch.from_numpy(o) for o in ort_session(onnx_file).run(
+        None, {'input': x.numpy()})]
+    got = model.bbox_head.predict_by_feat(outputs[:6], outputs[6:],
+                                          batch_img_metas=[s.metainfo for s in samples],
+                                          rescale=True)[0]
+    top = min(5, len(expected.scores))
+    assert top > 0 and expected.scores[0] > 0.1
+    assert torch.allclose(got.scores[:top], expected.scores[:top], atol=1e-4)
+    assert torch.allclose(got.bboxes[:top], expected.bboxes[:top], atol=1e-2)
+    assert torch.equal(got.labels[:top], expected.labels[:top])

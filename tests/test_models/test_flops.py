@@ -4,7 +4,7 @@ from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
 from tests.conftest import run_tool
-from tools.analysis_tools.get_flops import complexity
+from mmmobilevit.analysis import complexity
 
 PAPER_MACS = {'mobilevit-xxs': 0.42e9, 'mobilevit-xs': 1.05e9, 'mobilevit-s': 2.03e9}
 

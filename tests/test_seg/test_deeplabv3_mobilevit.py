@@ -124,3 +124,24 @@ def test_two_process_dist_train(toy_data, tmp_path):
               '--cfg-options', 'train_cfg.max_iters=6', 'train_cfg.val_interval=6',
               'default_hooks.checkpoint.interval=6'], env=env)
     assert osp.exists(tmp_path / 'iter_6.pth')
+
+
+def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmentor,
+                                                               toy_data, tmp_path):
+    from mmseg.apis import inference_model, init_model
+    mious = {}
+    for mode in ('eager', 'deploy'):
+        work = str(tmp_path / mode)
+        run_tool(['tools/test.py', TOY, trained_toy_segmentor, '--work-dir', work]
+                 + (['--deploy'] if mode == 'deploy' else []))
+        mious[mode] = read_test_metrics(work)['mIoU']
+    assert abs(mious['eager'] - mious['deploy']) <= 0.01, mious
+    # the inference API: the config option, switched on at the first inference
+    img = osp.join(toy_data, 'VOCdevkit/VOC2012/JPEGImages/2012_val_0001.jpg')
+    eager = init_model(osp.join(REPO, TOY), trained_toy_segmentor, device='cpu')
+    fast = init_model(osp.join(REPO, TOY), trained_toy_segmentor, device='cpu',
+                      cfg_options=dict(model=dict(backbone=dict(deploy=True))))
+    a, b = inference_model(eager, img), inference_model(fast, img)
+    assert fast.backbone.deployed
+    diff = (a.seg_logits.data - b.seg_logits.data).abs().max().item()
+    assert diff <= 1e-4 * max(1., a.seg_logits.data.abs().max().item()), diff

@@ -12,41 +12,10 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import torch  # noqa: E402
-from mmengine.analysis import get_model_complexity_info  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import DefaultScope  # noqa: E402
-from mmengine.registry import MODELS  # noqa: E402
-from torch import nn  # noqa: E402
 
 import mmmobilevit  # noqa: E402,F401
-
-
-class TensorMode(nn.Module):
-    """Runs a data-preprocessed OpenMMLab model on a plain tensor."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return self.model(x, mode='tensor')
-
-
-def build_model(cfg):
-    """Build (without initialising or downloading weights) the config's model."""
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmengine')):
-        return MODELS.build(cfg.model)
-
-
-def complexity(cfg, shape):
-    """(params, flops) of the config's model for an input of ``shape`` (H, W)."""
-    model = build_model(cfg).eval()
-    with torch.no_grad():
-        info = get_model_complexity_info(
-            TensorMode(model), inputs=(torch.rand(1, 3, *shape), ),
-            show_table=False, show_arch=False)
-    return info['params'], info['flops']
+from mmmobilevit.analysis import complexity  # noqa: E402
 
 
 def main():

@@ -297,12 +297,12 @@ def convert_checkpoint_file(src, dst, expected_layout, arch_prefix=None):
 
     import torch
 
-    from mmmobilevit.compat.mmengine_checkpoint import load_local_checkpoint
+    from mmmobilevit.compat.mmengine_checkpoint import read_local_checkpoint
     if src.endswith('.safetensors'):
         from safetensors.torch import load_file
         checkpoint = load_file(src)
     else:
-        checkpoint = load_local_checkpoint(src, map_location='cpu')
+        checkpoint = read_local_checkpoint(src, map_location='cpu')
     state_dict = unwrap_state_dict(checkpoint)
     layout = detect_layout(state_dict)
     if layout != expected_layout:

@@ -12,6 +12,8 @@ from mmcv.cnn import build_activation_layer
 from mmcv.cnn.bricks import DropPath
 from torch import nn
 
+from .fusion import fold_norm_affine
+
 
 class LinearSelfAttention(nn.Module):
     """``proj(relu(v) * sum_N(k * softmax_N(q)))`` for each in-patch position.
@@ -83,6 +85,11 @@ class LinearTransformerLayer(nn.Module):
         self.norm2 = nn.GroupNorm(1, embed_dims, eps=eps)
         self.ffn = ConvFFN(embed_dims, ffn_dims, act_cfg, ffn_drop_rate, drop_rate)
         self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
+
+    def fold_norm_affines(self):
+        """Inference: move both GroupNorms' affines into qkv and the FFN's fc1."""
+        self.norm1 = fold_norm_affine(self.norm1, self.attn.qkv)
+        self.norm2 = fold_norm_affine(self.norm2, self.ffn.fc1)
 
     def forward(self, x):
         x = x + self.drop_path(self.attn(self.norm1(x)))

@@ -16,6 +16,7 @@ import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from torch import nn
 
+from .fusion import fold_norm_affine
 from .linear_attention import LinearTransformerLayer
 from .transformer import TransformerLayer
 
@@ -82,6 +83,16 @@ class MobileViTBlock(_CheckpointMixin, nn.Module):
                                           act_cfg=act_cfg)
         else:
             self.conv_fusion = ConvModule(d + C, C, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
+
+    def fold_norm_affines(self):
+        """Inference: fold every LayerNorm affine into the layer that reads it.
+
+        The final LayerNorm goes into ``conv_proj`` (bilinear resizing in between, if
+        any, commutes with a per-channel affine). Call after BN fusion.
+        """
+        for layer in self.global_rep[:-1]:
+            layer.fold_norm_affines()
+        self.global_rep[-1] = fold_norm_affine(self.global_rep[-1], self.conv_proj.conv)
 
     def global_features(self, local):
         """Transformer over the patches of ``local`` ([B, d, H, W] -> [B, d, H, W])."""
@@ -152,6 +163,18 @@ class MobileViTv2Block(_CheckpointMixin, nn.Module):
         ], nn.GroupNorm(1, d))
         self.conv_proj = ConvModule(2 * d if v3 else d, C, 1, norm_cfg=norm_cfg,
                                     act_cfg=None)
+
+    def fold_norm_affines(self):
+        """Inference: fold every GroupNorm affine into the layer that reads it.
+
+        The final GroupNorm goes into ``conv_proj`` (its first ``d`` input channels in
+        the v3 block). Call after BN fusion.
+        """
+        for layer in self.global_rep[:-1]:
+            layer.fold_norm_affines()
+        d = self.global_rep[-1].num_channels
+        self.global_rep[-1] = fold_norm_affine(self.global_rep[-1], self.conv_proj.conv,
+                                               channels=slice(0, d))
 
     def _forward(self, x):
         H, W = x.shape[-2:]

@@ -4,6 +4,8 @@ from mmcv.cnn import build_activation_layer
 from mmcv.cnn.bricks import DropPath
 from torch import nn
 
+from .fusion import fold_norm_affine
+
 
 class MultiheadSelfAttention(nn.Module):
     """Multi-head self-attention on ``[B, N, C]`` tokens with fused SDPA.
@@ -83,6 +85,11 @@ class TransformerLayer(nn.Module):
         self.ln2 = nn.LayerNorm(embed_dims, eps=eps)
         self.ffn = FFN(embed_dims, ffn_dims, act_cfg, ffn_drop_rate, drop_rate)
         self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
+
+    def fold_norm_affines(self):
+        """Inference: move both LayerNorms' affines into qkv and the FFN's fc1."""
+        self.ln1 = fold_norm_affine(self.ln1, self.attn.qkv)
+        self.ln2 = fold_norm_affine(self.ln2, self.ffn.layers[0][0])
 
     def forward(self, x):
         x = x + self.drop_path(self.attn(self.ln1(x)))

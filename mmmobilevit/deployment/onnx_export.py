@@ -1,0 +1,186 @@
+"""ONNX export of mmmobilevit's classifiers, SSDLite detectors and DeepLabv3 segmentors.
+
+The exported graph is the network only, on a preprocessed ``[N, 3, H, W]`` float input
+(mean/std normalised and RGB as the config's ``data_preprocessor`` makes it), with a
+dynamic batch dimension:
+
+=============== =====================================================================
+task            outputs
+=============== =====================================================================
+classification  ``logits`` ``[N, num_classes]`` (apply softmax for scores)
+detection       ``cls_score_<i>`` ``[N, A_i * (C + 1), H_i, W_i]`` and ``bbox_pred_<i>``
+                ``[N, A_i * 4, H_i, W_i]`` for the six SSDLite levels: the raw head
+                outputs. Decoding and NMS stay outside the graph: per level, permute to
+                ``[N, H_i, W_i, A_i, ...]``, softmax over C + 1 classes (the last is
+                background), decode the deltas against the config's anchors with
+                ``DeltaXYWHBBoxCoder`` (means 0, stds 0.1/0.1/0.2/0.2), then per-class
+                NMS (IoU 0.45, score 0.02, 200 boxes), which is what mmdet's
+                ``SSDHead.predict_by_feat`` does.
+segmentation    ``seg_logits`` ``[N, num_classes, H, W]``: the decode head's logits
+                resized bilinearly to the input size; argmax over classes is the mask.
+=============== =====================================================================
+"""
+import os.path as osp
+import time
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from torch import nn
+
+TASKS = {'mmpretrain': 'classification', 'mmdet': 'detection',
+         'mmseg': 'segmentation'}
+
+
+class CheckFailed(RuntimeError):
+    """An exported graph that breaks a requirement (ops, opset, parity)."""
+
+
+def task_of(cfg):
+    """'classification' / 'detection' / 'segmentation' from a config's default scope."""
+    scope = cfg.get('default_scope')
+    if scope not in TASKS:
+        raise ValueError(f'cannot tell the task of a config with default_scope={scope!r}; '
+                         f'expected one of {sorted(TASKS)}')
+    return TASKS[scope]
+
+
+def init_model(config, checkpoint=None, device='cpu', cfg_options=None):
+    """Build a config's model with its task's own ``init_*`` API, in eval mode."""
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    task = task_of(cfg)
+    if task == 'classification':
+        from mmpretrain.apis import init_model as init
+        model = init(cfg, checkpoint, device=device)
+    elif task == 'detection':
+        from mmdet.apis import init_detector
+        model = init_detector(cfg, checkpoint, device=device)
+    else:
+        from mmseg.apis import init_model as init
+        model = init(cfg, checkpoint, device=device)
+    return model.eval(), task
+
+
+class TensorOutputs(nn.Module):
+    """A task model as a plain tensor -> tensors function (the graph ONNX gets).
+
+    Args:
+        model (nn.Module): An mmpretrain classifier, mmdet single-stage detector or
+            mmseg encoder-decoder.
+        task (str): Its task (see :func:`task_of`).
+    """
+
+    def __init__(self, model, task):
+        super().__init__()
+        self.model = model
+        self.task = task
+
+    def output_names(self, num_outputs):
+        if self.task == 'classification':
+            return ['logits']
+        if self.task == 'segmentation':
+            return ['seg_logits']
+        levels = num_outputs // 2
+        return ([f'cls_score_{i}' for i in range(levels)]
+                + [f'bbox_pred_{i}' for i in range(levels)])
+
+    def forward(self, x):
+        if self.task == 'classification':
+            return self.model(x, mode='tensor')
+        if self.task == 'detection':
+            cls_scores, bbox_preds = self.model(x, mode='tensor')
+            return tuple(cls_scores) + tuple(bbox_preds)
+        logits = self.model(x, mode='tensor')
+        head = self.model.decode_head
+        return nn.functional.interpolate(logits, size=x.shape[2:], mode='bilinear',
+                                         align_corners=head.align_corners)
+
+
+def as_tuple(outputs):
+    return outputs if isinstance(outputs, (tuple, list)) else (outputs, )
+
+
+def export_onnx(module, example, path, opset=18, dynamic_batch=True, verbose=False):
+    """Export ``module(example)`` to ``path`` with torch's (dynamo) ONNX exporter.
+
+    Returns the output names and the export time in seconds.
+    """
+    if opset < 13:
+        raise ValueError(f'opset {opset} < 13 is not supported')
+    with torch.no_grad():
+        outputs = as_tuple(module(example))
+    names = (module.output_names(len(outputs)) if hasattr(module, 'output_names')
+             else [f'output_{i}' for i in range(len(outputs))])
+    dynamic = ({0: torch.export.Dim('batch', min=1, max=1024)}, ) if dynamic_batch \
+        else None
+    start = time.perf_counter()
+    torch.onnx.export(module, (example, ), path, dynamo=True, opset_version=opset,
+                      input_names=['input'], output_names=names,
+                      dynamic_shapes=dynamic, verbose=verbose)
+    return names, time.perf_counter() - start
+
+
+def check_graph(path, min_opset=13, forbidden=('Col2Im', )):
+    """Raise :class:`CheckFailed` if the graph uses a forbidden op or a low opset.
+
+    Returns ``(opset, sorted op types)``.
+    """
+    import onnx
+    model = onnx.load(path)
+    onnx.checker.check_model(model)
+    opset = max(o.version for o in model.opset_import if o.domain in ('', 'ai.onnx'))
+    ops = sorted({n.op_type for n in model.graph.node})
+    bad = [op for op in ops if op in forbidden]
+    if opset < min_opset:
+        raise CheckFailed(f'{path}: opset {opset} < {min_opset}')
+    if bad:
+        raise CheckFailed(f'{path}: uses {bad}')
+    batch = model.graph.input[0].type.tensor_type.shape.dim[0]
+    if not batch.dim_param:
+        raise CheckFailed(f'{path}: the batch dimension is not dynamic')
+    return opset, ops
+
+
+def ort_session(path, threads=None):
+    """An onnxruntime CPU session with ``threads`` intra-op threads."""
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
+
+
+def compare_with_onnxruntime(module, path, batch_sizes=(1, 2), shape=(256, 256),
+                             atol=1e-4, threads=None, seed=0):
+    """Run PyTorch and onnxruntime on the same random inputs; raise past ``atol``.
+
+    The tolerance is on the absolute difference relative to the output's scale
+    (``max|a - b| / max(1, max|a|)``). Returns the worst relative difference.
+    """
+    session = ort_session(path, threads)
+    gen = torch.Generator().manual_seed(seed)
+    worst = 0.
+    for n in batch_sizes:
+        x = torch.randn(n, 3, *shape, generator=gen)
+        with torch.no_grad():
+            expected = [t.float().numpy() for t in as_tuple(module(x))]
+        got = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+        if len(got) != len(expected):
+            raise CheckFailed(f'{len(got)} onnxruntime outputs vs {len(expected)}')
+        for name, a, b in zip([o.name for o in session.get_outputs()], expected, got):
+            if a.shape != b.shape:
+                raise CheckFailed(f'{name} at batch {n}: shape {b.shape} vs {a.shape}')
+            diff = float(np.abs(a - b).max() / max(1., float(np.abs(a).max())))
+            worst = max(worst, diff)
+            if diff > atol:
+                raise CheckFailed(f'{name} at batch {n}: onnxruntime differs from PyTorch '
+                                  f'by {diff:.2e} (> {atol:g})')
+    return worst
+
+
+def default_onnx_path(config, work_dir='.'):
+    return osp.join(work_dir, osp.splitext(osp.basename(config))[0] + '.onnx')

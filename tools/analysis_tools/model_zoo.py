@@ -1,0 +1,143 @@
+"""The model zoo: check or update the metafiles' numbers and print the README tables.
+
+    python tools/analysis_tools/model_zoo.py            # README tables (markdown)
+    python tools/analysis_tools/model_zoo.py --check    # metafile numbers == computed
+    python tools/analysis_tools/model_zoo.py --update   # write the computed numbers
+
+Reads ``model-index.yml`` and the metafiles it imports. Parameters and FLOPs
+(multiply-adds, mmengine's count) are computed from each model's config: classifiers at
+256x256, SSDLite at its anchor generator's input size (320), DeepLabv3 at 512x512.
+"""
+import argparse
+import os.path as osp
+import re
+import sys
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+import yaml  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+
+import mmmobilevit  # noqa: E402,F401
+from mmmobilevit.analysis import complexity  # noqa: E402
+
+TASK_TABLES = (  # (title, task, dataset, metric column)
+    ('Classification on ImageNet-1k (256x256)', 'Image Classification', 'ImageNet-1k',
+     'top-1 (%)'),
+    ('Detection on COCO (SSDLite, 320x320)', 'Object Detection', 'COCO', 'box AP'),
+    ('Segmentation on PASCAL VOC 2012 + aug (DeepLabv3, 512x512)',
+     'Semantic Segmentation', 'PASCAL VOC 2012 + aug', 'mIoU'),
+    ('Segmentation on ADE20K (DeepLabv3, 512x512)', 'Semantic Segmentation', 'ADE20K',
+     'mIoU'),
+)
+
+
+def load_models(root=ROOT):
+    """[(metafile path, model dict)] in model-index order."""
+    with open(osp.join(root, 'model-index.yml')) as f:
+        index = yaml.safe_load(f)
+    models = []
+    for rel in index['Import']:
+        path = osp.join(root, rel)
+        with open(path) as f:
+            meta = yaml.safe_load(f)
+        models += [(path, m) for m in meta['Models']]
+    return models
+
+
+def input_shape(cfg, task):
+    if task == 'Object Detection':
+        size = cfg.model.bbox_head.anchor_generator.input_size
+        return (size, size)
+    return (512, 512) if task == 'Semantic Segmentation' else (256, 256)
+
+
+def compute(model, root=ROOT):
+    """(params, flops) of a metafile model from its config."""
+    cfg = Config.fromfile(osp.join(root, model['Config']))
+    task = model['Results'][0]['Task']
+    return complexity(cfg, input_shape(cfg, task))
+
+
+def update_metafile(path, numbers):
+    """Rewrite the FLOPs / Parameters lines of the named models in place."""
+    with open(path) as f:
+        text = f.read()
+    for name, (params, flops) in numbers.items():
+        pattern = re.compile(r'(- Name: ' + re.escape(name) + r'\n(?:(?!  - Name:).*\n)*?'
+                             r'      FLOPs: )\d+(\n      Parameters: )\d+')
+        text, n = pattern.subn(rf'\g<1>{flops}\g<2>{params}', text)
+        if n != 1:
+            raise ValueError(f'{path}: cannot find the Metadata of {name}')
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def _link(url, label):
+    return f'[{label}]({url})' if url else label
+
+
+def weights_cell(model):
+    if model.get('Weights'):
+        return _link(model['Weights'], 'model')
+    converted = model.get('Converted From', {}).get('Weights')
+    if converted:
+        return _link(converted, 'release (zip)')
+    return 'no public weights'
+
+
+def readme_tables(models):
+    lines = []
+    for title, task, dataset, metric in TASK_TABLES:
+        rows = [m for _, m in models if m['Results'][0]['Task'] == task
+                and m['Results'][0]['Dataset'] == dataset]
+        if not rows:
+            continue
+        lines += [f'#### {title}', '',
+                  f'| model | params (M) | FLOPs (G) | {metric} (reference) | config | weights |',
+                  '| --- | ---: | ---: | ---: | --- | --- |']
+        for m in rows:
+            value = list(m['Results'][0]['Metrics'].values())[0]
+            meta = m['Metadata']
+            lines.append(
+                f'| {m["Name"]} | {meta["Parameters"] / 1e6:.2f} | {meta["FLOPs"] / 1e9:.2f} '
+                f'| {value} | [config]({m["Config"]}) | {weights_cell(m)} |')
+        lines.append('')
+    return '\n'.join(lines).rstrip() + '\n'
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument('--check', action='store_true')
+    mode.add_argument('--update', action='store_true')
+    args = parser.parse_args(argv)
+    models = load_models()
+    if not (args.check or args.update):
+        print(readme_tables(models), end='')
+        return 0
+    wrong, per_file = [], {}
+    for i, (path, model) in enumerate(models, 1):
+        params, flops = compute(model)
+        meta = model['Metadata']
+        print(f'[{i}/{len(models)}] {model["Name"]}: {params:,} params, '
+              f'{flops / 1e9:.3f} GFLOPs', flush=True)
+        if (meta.get('Parameters'), meta.get('FLOPs')) != (params, flops):
+            wrong.append(f'{model["Name"]}: metafile {meta.get("Parameters")} params / '
+                         f'{meta.get("FLOPs")} FLOPs, computed {params} / {flops}')
+        per_file.setdefault(path, {})[model['Name']] = (params, flops)
+    if args.update:
+        for path, numbers in per_file.items():
+            update_metafile(path, numbers)
+        print(f'updated {len(per_file)} metafiles')
+        return 0
+    if wrong:
+        print('metafile numbers differ from the configs:\n  ' + '\n  '.join(wrong))
+        return 1
+    print(f'all {len(models)} models: metafile params and FLOPs match their configs')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,8 +1,25 @@
 """Launch helpers shared by ``tools/train.py`` and ``tools/test.py``."""
+import os.path as osp
+
 import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
 
 from ..compat.mmengine_dist import cpu_only
+
+
+def load_cfg(args) -> Config:
+    """The config of a tool's command line: ``args.config`` with ``--launcher``,
+    ``--cfg-options`` and ``--work-dir`` applied (default ``./work_dirs/<config name>``).
+    """
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    return cfg
 
 
 def setup_device_cfg(cfg: Config, launcher: str) -> Config:

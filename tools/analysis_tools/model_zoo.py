@@ -24,7 +24,7 @@ from mmmobilevit.analysis import complexity  # noqa: E402
 
 TASK_TABLES = (  # (title, task, dataset, metric column)
     ('Classification on ImageNet-1k (256x256)', 'Image Classification', 'ImageNet-1k',
-     'top-1 (%)'),
+     'top-1 %'),
     ('Detection on COCO (SSDLite, 320x320)', 'Object Detection', 'COCO', 'box AP'),
     ('Segmentation on PASCAL VOC 2012 + aug (DeepLabv3, 512x512)',
      'Semantic Segmentation', 'PASCAL VOC 2012 + aug', 'mIoU'),
@@ -87,23 +87,32 @@ def weights_cell(model):
     return 'no public weights'
 
 
+def version_of(model):
+    """'MobileViT', 'MobileViTv2' or 'MobileViTv3', from the model's collection."""
+    return model['In Collection'].split('-')[-1]
+
+
 def readme_tables(models):
+    """One markdown table per task and MobileViT version."""
     lines = []
     for title, task, dataset, metric in TASK_TABLES:
         rows = [m for _, m in models if m['Results'][0]['Task'] == task
                 and m['Results'][0]['Dataset'] == dataset]
-        if not rows:
-            continue
-        lines += [f'#### {title}', '',
-                  f'| model | params (M) | FLOPs (G) | {metric} (reference) | config | weights |',
-                  '| --- | ---: | ---: | ---: | --- | --- |']
-        for m in rows:
-            value = list(m['Results'][0]['Metrics'].values())[0]
-            meta = m['Metadata']
-            lines.append(
-                f'| {m["Name"]} | {meta["Parameters"] / 1e6:.2f} | {meta["FLOPs"] / 1e9:.2f} '
-                f'| {value} | [config]({m["Config"]}) | {weights_cell(m)} |')
-        lines.append('')
+        for version in sorted({version_of(m) for m in rows}):
+            lines += [f'#### {title}: {version}', '',
+                      f'| model | params (M) | FLOPs (G) | {metric} (reference) | config '
+                      '| weights |',
+                      '| --- | ---: | ---: | ---: | --- | --- |']
+            for m in rows:
+                if version_of(m) != version:
+                    continue
+                value = list(m['Results'][0]['Metrics'].values())[0]
+                meta = m['Metadata']
+                lines.append(
+                    f'| {m["Name"]} | {meta["Parameters"] / 1e6:.2f} '
+                    f'| {meta["FLOPs"] / 1e9:.2f} | {value} | [config]({m["Config"]}) '
+                    f'| {weights_cell(m)} |')
+            lines.append('')
     return '\n'.join(lines).rstrip() + '\n'
 
 

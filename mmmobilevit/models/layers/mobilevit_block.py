@@ -103,12 +103,14 @@ class MobileViTBlock(_CheckpointMixin, nn.Module):
         x = F.interpolate(local, size=(new_h, new_w), mode='bilinear',
                           align_corners=False) if resized else local
         nh, nw = new_h // p, new_w // p
-        # [B, d, nh, p, nw, p] -> [B, p, p, nh, nw, d] -> [B * P, N, d]
-        x = x.reshape(B, d, nh, p, nw, p).permute(0, 3, 5, 2, 4, 1).reshape(
-            B * p * p, nh * nw, d)
+        # [B, H, W, d] = [B, nh, p, nw, p, d] -> [B, p, p, nh, nw, d] -> [B * P, N, d]:
+        # a free view of a channels-last map, then one copy; the fold back ends in a
+        # channels-last map again (a free permute of the copied [B, H, W, d]).
+        x = x.permute(0, 2, 3, 1).reshape(B, nh, p, nw, p, d).permute(
+            0, 2, 4, 1, 3, 5).reshape(B * p * p, nh * nw, d)
         x = self.global_rep(x)
-        x = x.reshape(B, p, p, nh, nw, d).permute(0, 5, 3, 1, 4, 2).reshape(
-            B, d, new_h, new_w)
+        x = x.reshape(B, p, p, nh, nw, d).permute(0, 3, 1, 4, 2, 5).reshape(
+            B, new_h, new_w, d).permute(0, 3, 1, 2)
         if resized:
             x = F.interpolate(x, size=(H, W), mode='bilinear', align_corners=False)
         return x

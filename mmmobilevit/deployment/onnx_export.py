@@ -20,7 +20,6 @@ segmentation    ``seg_logits`` ``[N, num_classes, H, W]``: the decode head's log
                 resized bilinearly to the input size; argmax over classes is the mask.
 =============== =====================================================================
 """
-import os.path as osp
 import time
 
 import numpy as np
@@ -181,6 +180,3 @@ def compare_with_onnxruntime(module, path, batch_sizes=(1, 2), shape=(256, 256),
                                   f'by {diff:.2e} (> {atol:g})')
     return worst
 
-
-def default_onnx_path(config, work_dir='.'):
-    return osp.join(work_dir, osp.splitext(osp.basename(config))[0] + '.onnx')

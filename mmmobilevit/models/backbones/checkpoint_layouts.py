@@ -87,91 +87,88 @@ def _mv2_index_fixups(state_dict):
     return index
 
 
+_MLCVNETS_MV2 = re.compile(r'^layer_(\d+)\.(\d+)\.block\.(exp_1x1|conv_3x3|red_1x1)\.block\.'
+                           r'(conv|norm)\.(.+)$')
+_MLCVNETS_BLOCK = re.compile(r'^layer_(\d+)\.(\d+)\.')
+_MLCVNETS_TOP = [  # keys outside layer_N.M
+    (r'^conv_1\.block\.conv\.(.+)$', r'backbone.stem.conv.\g<1>'),
+    (r'^conv_1\.block\.norm\.(.+)$', r'backbone.stem.bn.\g<1>'),
+    (r'^conv_1x1_exp\.block\.conv\.(.+)$', r'backbone.conv_1x1_exp.conv.\g<1>'),
+    (r'^conv_1x1_exp\.block\.norm\.(.+)$', r'backbone.conv_1x1_exp.bn.\g<1>'),
+    (r'^classifier\.(fc|1)\.(.+)$', r'head.fc.\g<2>'),
+]
+_MLCVNETS_IN_BLOCK = [  # the rest of a MobileViT block's keys after layer_N.M.
+    (r'^local_rep\.(conv_3x3|0)\.block\.conv\.(.+)$', r'local_rep.0.conv.\g<2>'),
+    (r'^local_rep\.(conv_3x3|0)\.block\.norm\.(.+)$', r'local_rep.0.bn.\g<2>'),
+    (r'^local_rep\.(conv_1x1|1)\.block\.conv\.(.+)$', r'local_rep.1.conv.\g<2>'),
+    # v1 / v3-S: multi-head attention transformer
+    (r'^global_rep\.(\d+)\.pre_norm_mha\.0\.(.+)$', r'global_rep.\g<1>.ln1.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_mha\.1\.qkv_proj\.(.+)$',
+     r'global_rep.\g<1>.attn.qkv.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_mha\.1\.out_proj\.(.+)$',
+     r'global_rep.\g<1>.attn.proj.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_ffn\.0\.(.+)$', r'global_rep.\g<1>.ln2.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_ffn\.1\.(weight|bias)$',
+     r'global_rep.\g<1>.ffn.layers.0.0.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_ffn\.4\.(weight|bias)$',
+     r'global_rep.\g<1>.ffn.layers.1.\g<2>'),
+    # v2 / v3-0.5..1.0: separable attention
+    (r'^global_rep\.(\d+)\.pre_norm_attn\.0\.(.+)$', r'global_rep.\g<1>.norm1.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_attn\.1\.qkv_proj\.block\.conv\.(.+)$',
+     r'global_rep.\g<1>.attn.qkv.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_attn\.1\.out_proj\.block\.conv\.(.+)$',
+     r'global_rep.\g<1>.attn.proj.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_ffn\.1\.block\.conv\.(.+)$',
+     r'global_rep.\g<1>.ffn.fc1.\g<2>'),
+    (r'^global_rep\.(\d+)\.pre_norm_ffn\.3\.block\.conv\.(.+)$',
+     r'global_rep.\g<1>.ffn.fc2.\g<2>'),
+    (r'^global_rep\.(\d+)\.(weight|bias)$', r'global_rep.\g<1>.\g<2>'),
+    (r'^conv_proj\.block\.conv\.(.+)$', r'conv_proj.conv.\g<1>'),
+    (r'^conv_proj\.block\.norm\.(.+)$', r'conv_proj.bn.\g<1>'),
+    (r'^fusion\.block\.conv\.(.+)$', r'conv_fusion.conv.\g<1>'),
+    (r'^fusion\.block\.norm\.(.+)$', r'conv_fusion.bn.\g<1>'),
+]
+
+
 def convert_mlcvnets(state_dict):
-    """Apple ml-cvnets / MobileViTv3 layout -> ours (``backbone.*``, ``head.*``)."""
-    index = _mv2_index_fixups(state_dict)
-    out = OrderedDict()
-    for key, value in state_dict.items():
-        m = re.match(r'^(layer_(\d+)\.(\d+))\.block\.(exp_1x1|conv_3x3|red_1x1)\.block\.'
-                     r'(conv|norm)\.(.+)$', key)
-        if m:
-            blk, stage, j, name, kind, rest = m.groups()
-            kind = 'conv' if kind == 'conv' else 'bn'
-            out[f'backbone.layers.{int(stage) - 1}.{j}.conv.{index(blk, name)}.'
-                f'{kind}.{rest}'] = value
-            continue
-        out[key] = value
-    block = r'^layer_(\d+)\.(\d+)\.'
+    """Apple ml-cvnets / MobileViTv3 layout -> ours (``backbone.*``, ``head.*``).
 
-    def stage(m):
-        return f'backbone.layers.{int(m.group(1)) - 1}.{m.group(2)}.'
-
-    rules = [
-        # MV2 keys, converted by the first pass above, pass through unchanged
-        (r'^(backbone\..+)$', r'\g<1>'),
-        (r'^conv_1\.block\.conv\.(.+)$', r'backbone.stem.conv.\g<1>'),
-        (r'^conv_1\.block\.norm\.(.+)$', r'backbone.stem.bn.\g<1>'),
-        (r'^conv_1x1_exp\.block\.conv\.(.+)$', r'backbone.conv_1x1_exp.conv.\g<1>'),
-        (r'^conv_1x1_exp\.block\.norm\.(.+)$', r'backbone.conv_1x1_exp.bn.\g<1>'),
-        (r'^classifier\.(fc|1)\.(.+)$', r'head.fc.\g<2>'),
-    ]
-    local = [  # (suffix pattern, replacement suffix)
-        (r'local_rep\.(conv_3x3|0)\.block\.conv\.(.+)$', r'local_rep.0.conv.\g<2>'),
-        (r'local_rep\.(conv_3x3|0)\.block\.norm\.(.+)$', r'local_rep.0.bn.\g<2>'),
-        (r'local_rep\.(conv_1x1|1)\.block\.conv\.(.+)$', r'local_rep.1.conv.\g<2>'),
-        # v1 / v3-S: multi-head attention transformer
-        (r'global_rep\.(\d+)\.pre_norm_mha\.0\.(.+)$', r'global_rep.\g<1>.ln1.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_mha\.1\.qkv_proj\.(.+)$',
-         r'global_rep.\g<1>.attn.qkv.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_mha\.1\.out_proj\.(.+)$',
-         r'global_rep.\g<1>.attn.proj.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_ffn\.0\.(.+)$', r'global_rep.\g<1>.ln2.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_ffn\.1\.(weight|bias)$',
-         r'global_rep.\g<1>.ffn.layers.0.0.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_ffn\.4\.(weight|bias)$',
-         r'global_rep.\g<1>.ffn.layers.1.\g<2>'),
-        # v2 / v3-0.5..1.0: separable attention
-        (r'global_rep\.(\d+)\.pre_norm_attn\.0\.(.+)$', r'global_rep.\g<1>.norm1.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_attn\.1\.qkv_proj\.block\.conv\.(.+)$',
-         r'global_rep.\g<1>.attn.qkv.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_attn\.1\.out_proj\.block\.conv\.(.+)$',
-         r'global_rep.\g<1>.attn.proj.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_ffn\.1\.block\.conv\.(.+)$',
-         r'global_rep.\g<1>.ffn.fc1.\g<2>'),
-        (r'global_rep\.(\d+)\.pre_norm_ffn\.3\.block\.conv\.(.+)$',
-         r'global_rep.\g<1>.ffn.fc2.\g<2>'),
-        (r'global_rep\.(\d+)\.(weight|bias)$', r'global_rep.\g<1>.\g<2>'),
-        (r'conv_proj\.block\.conv\.(.+)$', r'conv_proj.conv.\g<1>'),
-        (r'conv_proj\.block\.norm\.(.+)$', r'conv_proj.bn.\g<1>'),
-        (r'fusion\.block\.conv\.(.+)$', r'conv_fusion.conv.\g<1>'),
-        (r'fusion\.block\.norm\.(.+)$', r'conv_fusion.bn.\g<1>'),
-    ]
+    One pass, one rule per key: MV2 convs (named in ml-cvnets, indexed in ours), the
+    keys outside the stages, then the MobileViT blocks' keys.
+    """
+    mv2_index = _mv2_index_fixups(state_dict)
     # v2's pre_norm_ffn.0 is a GroupNorm (norm2), v1's a LayerNorm (ln2)
-    v2_blocks = {re.match(block, k).group(0) for k in out
-                 if '.pre_norm_attn.' in k and re.match(block, k)}
-    result = OrderedDict()
-    unmatched = []
-    for key, value in out.items():
-        m = re.match(block, key)
+    v2_blocks = {m.group(0) for m in (_MLCVNETS_BLOCK.match(k) for k in state_dict
+                                      if '.pre_norm_attn.' in k) if m}
+
+    def convert_key(key):
+        m = _MLCVNETS_MV2.match(key)
         if m:
-            rest = key[m.end():]
-            for pattern, repl in local:
-                new_rest, n = re.subn('^' + pattern, repl, rest)
-                if n:
-                    if m.group(0) in v2_blocks:
-                        new_rest = new_rest.replace('.ln2.', '.norm2.')
-                    result[stage(m) + new_rest] = value
-                    break
-            else:
-                unmatched.append(key)
-            continue
-        for pattern, repl in rules:
+            stage, j, name, kind, rest = m.groups()
+            kind = 'conv' if kind == 'conv' else 'bn'
+            index = mv2_index(f'layer_{stage}.{j}', name)
+            return f'backbone.layers.{int(stage) - 1}.{j}.conv.{index}.{kind}.{rest}'
+        for pattern, repl in _MLCVNETS_TOP:
             new_key, n = re.subn(pattern, repl, key)
             if n:
-                result[new_key] = value
-                break
-        else:
+                return new_key
+        m = _MLCVNETS_BLOCK.match(key)
+        if m:
+            for pattern, repl in _MLCVNETS_IN_BLOCK:
+                rest, n = re.subn(pattern, repl, key[m.end():])
+                if n:
+                    if m.group(0) in v2_blocks:
+                        rest = rest.replace('.ln2.', '.norm2.')
+                    return f'backbone.layers.{int(m.group(1)) - 1}.{m.group(2)}.{rest}'
+        return None
+
+    result, unmatched = OrderedDict(), []
+    for key, value in state_dict.items():
+        new_key = convert_key(key)
+        if new_key is None:
             unmatched.append(key)
+        else:
+            result[new_key] = value
     if unmatched:
         raise CheckpointLayoutError(
             f'{len(unmatched)} keys of this ml-cvnets checkpoint have no MobileViT '

@@ -6,9 +6,8 @@
 # dropout 0.1 and a 1x1 classifier; no auxiliary head.
 _base_ = [
     'mmseg::_base_/datasets/pascal_voc12_aug.py',
-    'mmseg::_base_/default_runtime.py',
+    '../_base_/deeplabv3_mobilevit_runtime.py',
 ]
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
 
 crop_size = (512, 512)
 arch = 'mobilevit-s'
@@ -94,18 +93,6 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', eta_min=1e-6, by_epoch=False, begin=0,
          end=max_iters, T_max=max_iters),
 ]
-custom_hooks = [
-    dict(type='EMAEvalHook', momentum=5e-4, priority=49),
-    dict(type='RNGStateHook'),
-]
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=5 * iters_per_epoch, max_keep_ckpts=3,
-                    save_best='mIoU', rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+default_hooks = dict(checkpoint=dict(interval=5 * iters_per_epoch))
 # 4 GPUs x 32 images; `--auto-scale-lr` rescales the lr for other totals
 auto_scale_lr = dict(enable=False, base_batch_size=128)

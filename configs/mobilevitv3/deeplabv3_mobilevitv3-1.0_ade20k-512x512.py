@@ -7,9 +7,8 @@
 # checkpoints/ (the backbone converts Apple's key layout while loading).
 _base_ = [
     'mmseg::_base_/datasets/ade20k.py',
-    'mmseg::_base_/default_runtime.py',
+    '../_base_/deeplabv3_mobilevit_runtime.py',
 ]
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
 
 crop_size = (512, 512)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
@@ -90,17 +89,5 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', eta_min=2e-4, by_epoch=False, begin=0,
          end=max_iters, T_max=max_iters),
 ]
-custom_hooks = [
-    dict(type='EMAEvalHook', momentum=5e-4, priority=49),
-    dict(type='RNGStateHook'),
-]
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=10 * iters_per_epoch, max_keep_ckpts=3,
-                    save_best='mIoU', rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+default_hooks = dict(checkpoint=dict(interval=10 * iters_per_epoch))
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -9,17 +9,15 @@ CHECKPOINT may be a local path or a URL (mmengine downloads and caches it).
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.config import DictAction
+from mmengine.runner import Runner
 
-import mmmobilevit  # noqa: E402,F401
-from mmengine.config import DictAction  # noqa: E402
-from mmengine.logging import print_log  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from mmmobilevit.utils import (check_dataset_paths, close_process_group,  # noqa: E402
-                               load_cfg, setup_device_cfg)
+import mmmobilevit  # noqa: F401  (registers the modules)
+from mmmobilevit.checkpoint import trust_checkpoint
+from mmmobilevit.compat import apply_patches
+from mmmobilevit.utils import (add_custom_hook, check_dataset_paths, close_process_group,
+                               init_cpu_process_group, load_cfg, setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -31,8 +29,13 @@ def parse_args(argv=None):
     parser.add_argument('--show-dir', help='directory for the painted predictions')
     parser.add_argument(
         '--deploy', action='store_true',
-        help="test the backbone's fast inference form (MobileViTBackbone deploy=True: "
-        'BatchNorms and norm affines folded; outputs unchanged within 1e-4)')
+        help="test the model's fast inference form: switch_to_deploy() after the "
+        'checkpoint is loaded (DeployHook; BatchNorms and norm affines folded, outputs '
+        'unchanged within 1e-4)')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='load CHECKPOINT even if it holds objects other than weights '
+        '(a full unpickling, which can run code): only for files you trust')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, "key=value" pairs')
@@ -87,30 +90,21 @@ def enable_deploy(cfg):
     if 'MobileViTBackbone' not in str(backbone.get('type', '')):
         raise ValueError(f"--deploy needs a MobileViTBackbone; this config's backbone is "
                          f"{backbone.get('type')!r}")
-    backbone.deploy = True
-
-
-def drop_ema_hooks_for_deploy(cfg):
-    """EMA hooks swap the model's parameters with their copy around testing, which a
-    backbone fused at its first forward no longer matches. They are not needed: a
-    checkpoint's ``state_dict`` already holds the EMA weights (mmengine's convention),
-    and that is what the hooks would test."""
-    if not cfg.model.get('backbone', {}).get('deploy'):
-        return
-    hooks = cfg.get('custom_hooks') or []
-    kept = [h for h in hooks if 'EMA' not in str(h.get('type', ''))]
-    if len(kept) != len(hooks):
-        print_log('deploy mode: testing the checkpoint\'s state_dict (its EMA weights) '
-                  'without the EMA hook', logger='current')
-        cfg.custom_hooks = kept
+    if backbone.get('deploy'):
+        raise ValueError('--deploy switches a model after loading an ordinary checkpoint; '
+                         'this config builds the fused structure already (backbone '
+                         'deploy=True, for checkpoints of tools/model_converters/'
+                         'deploy_model.py): drop --deploy')
+    add_custom_hook(cfg, 'DeployHook')
 
 
 def build_cfg(args):
     cfg = load_cfg(args)
     cfg.load_from = args.checkpoint
+    if args.trust_checkpoint:
+        trust_checkpoint(args.checkpoint)
     if args.deploy:
         enable_deploy(cfg)
-    drop_ema_hooks_for_deploy(cfg)
     if args.show_dir:
         enable_visualization(cfg, args.show_dir)
     if args.out:
@@ -121,10 +115,12 @@ def build_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    apply_patches()
     if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint "{args.checkpoint}" does not exist')
     cfg = build_cfg(args)
     check_dataset_paths(cfg, splits=('test', ))
+    init_cpu_process_group(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     close_process_group()

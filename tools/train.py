@@ -7,16 +7,15 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.config import DictAction
+from mmengine.runner import Runner
 
-import mmmobilevit  # noqa: E402,F401  (registers modules, applies the stack fixes)
-from mmengine.config import DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from mmmobilevit.utils import (check_dataset_paths, close_process_group,  # noqa: E402
-                               load_cfg, setup_device_cfg)
+import mmmobilevit  # noqa: F401  (registers the modules)
+from mmmobilevit.checkpoint import trust_checkpoint
+from mmmobilevit.compat import apply_patches
+from mmmobilevit.utils import (add_custom_hook, check_dataset_paths, close_process_group,
+                               init_cpu_process_group, load_cfg, setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -33,6 +32,11 @@ def parse_args(argv=None):
                         help='scale the lr by the actual total batch size')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='load the --resume / load_from checkpoint (or, with --resume alone, the '
+        'work dir\'s checkpoints) even if it holds objects other than weights '
+        '(a full unpickling, which can run code): only for files you trust')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, "key=value" pairs (xxx=a,b or [a,b] for lists)')
@@ -78,26 +82,25 @@ def build_cfg(args):
         cfg.resume = True
         cfg.load_from = args.resume
 
-    add_rng_state_hook(cfg)
+    # RNG states in checkpoints, so that --resume continues exactly; checkpoints in a
+    # form that loads with weights_only=True
+    add_custom_hook(cfg, 'RNGStateHook')
+    add_custom_hook(cfg, 'WeightsOnlyCheckpointHook')
+    if args.trust_checkpoint:
+        trust_checkpoint(cfg.load_from or cfg.work_dir)
     setup_device_cfg(cfg, args.launcher)
     return cfg
 
 
-def add_rng_state_hook(cfg):
-    """Save RNG states in checkpoints, so that ``--resume`` continues exactly."""
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(str(h.get('type', '')).split('.')[-1] == 'RNGStateHook' for h in hooks):
-        hooks.append(dict(type='RNGStateHook'))
-    cfg.custom_hooks = hooks
-
-
 def main(argv=None):
     args = parse_args(argv)
+    apply_patches()
     cfg = build_cfg(args)
     check_dataset_paths(cfg, splits=('train', 'val'))
     if args.resume not in (None, 'auto') and not osp.isfile(args.resume) \
             and '://' not in args.resume:
         raise FileNotFoundError(f'--resume: checkpoint "{args.resume}" does not exist')
+    init_cpu_process_group(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
     close_process_group()

@@ -3,11 +3,13 @@
 # default_hooks.checkpoint.interval to its validation interval), the papers' EMA of the
 # weights (momentum 5e-4) and the RNG-state hook (exact resumption).
 _base_ = 'mmseg::_base_/default_runtime.py'
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
 custom_hooks = [
     dict(type='EMAEvalHook', momentum=5e-4, priority=49),
     dict(type='RNGStateHook'),
+    dict(type='WeightsOnlyCheckpointHook'),
 ]
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

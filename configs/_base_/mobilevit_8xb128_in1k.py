@@ -6,7 +6,8 @@
 # random-resized-crop and flip only, and an EMA (5e-4) validated beside the raw model.
 # Test: short side 288, centre crop 256, BGR pixels in [0, 1] (as the released weights).
 _base_ = ['mmpretrain::_base_/default_runtime.py']
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
 model = dict(
     type='ImageClassifier',
@@ -69,6 +70,7 @@ custom_hooks = [
     dict(type='EMAEvalHook', momentum=5e-4, priority=49),
     dict(type='BatchShapeLogHook'),
     dict(type='RNGStateHook'),
+    dict(type='WeightsOnlyCheckpointHook'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,

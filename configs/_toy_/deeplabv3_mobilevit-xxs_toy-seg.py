@@ -59,6 +59,7 @@ custom_hooks = [
     dict(type='EMAEvalHook', ema_type='mmdet.ExpMomentumEMA', momentum=0.02, gamma=50,
          update_buffers=True, priority=49),
     dict(type='RNGStateHook'),
+    dict(type='WeightsOnlyCheckpointHook'),
 ]
 default_hooks = dict(
     logger=dict(interval=25),

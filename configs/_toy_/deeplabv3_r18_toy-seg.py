@@ -4,7 +4,8 @@ _base_ = [
     'mmseg::_base_/models/deeplabv3_r50-d8.py',
     'mmseg::_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
 crop_size = (96, 96)
 norm_cfg = dict(type='BN', requires_grad=True)

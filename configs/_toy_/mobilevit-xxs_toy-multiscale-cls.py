@@ -1,7 +1,8 @@
 # MobileViT-XXS classifier on the bundled toy ImageNet-format data with the multi-scale
 # sampler (variable resolution and batch size per batch) and the EMA hook, on the CPU.
 _base_ = ['mmpretrain::_base_/default_runtime.py']
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
 classes = ('square', 'circle', 'triangle', 'cross')
 data_root = 'data/toy/imagenet'
@@ -65,6 +66,7 @@ custom_hooks = [
          priority=49),
     dict(type='BatchShapeLogHook'),
     dict(type='RNGStateHook'),
+    dict(type='WeightsOnlyCheckpointHook'),
 ]
 default_hooks = dict(
     logger=dict(interval=1),

@@ -4,7 +4,8 @@ _base_ = [
     'mmpretrain::_base_/models/resnet18.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
 classes = ('square', 'circle', 'triangle', 'cross')
 data_root = 'data/toy/imagenet'

@@ -1,7 +1,8 @@
 # Smoke config: mmdet's stock SSDLite-MobileNetV2 on the bundled toy COCO-format
 # data (python tools/misc/make_toy_data.py). CPU, a few minutes.
 _base_ = 'mmdet::ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
 data_root = 'data/toy/coco/'
 metainfo = dict(classes=('square', 'circle', 'triangle'))

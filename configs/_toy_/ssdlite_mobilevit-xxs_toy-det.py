@@ -58,6 +58,7 @@ custom_hooks = [
     dict(type='EMAEvalHook', ema_type='ExpMomentumEMA', momentum=0.02, gamma=50,
          update_buffers=True, priority=49),
     dict(type='RNGStateHook'),
+    dict(type='WeightsOnlyCheckpointHook'),
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=8),

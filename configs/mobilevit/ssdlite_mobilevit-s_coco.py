@@ -7,7 +7,8 @@ _base_ = [
     'mmdet::_base_/datasets/coco_detection.py',
     'mmdet::_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['mmmobilevit'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
 # ---- the one input-size variable: the anchors and pipelines follow from it ---------
 # (for another size, e.g. 384, change it here: levels become 24, 12, 6, 3, 2, 1)
@@ -131,6 +132,7 @@ param_scheduler = [
 custom_hooks = [
     dict(type='EMAEvalHook', momentum=5e-4, priority=49),
     dict(type='RNGStateHook'),
+    dict(type='WeightsOnlyCheckpointHook'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=3,

@@ -1,4 +1,5 @@
-# mobilevitv2-1.5 on ImageNet-1k with the MobileViT recipe (see ../_base_/mobilevit_8xb128_in1k.py).
+# mobilevitv2-1.5 on ImageNet-1k with the MobileViT recipe
+# (see ../_base_/mobilevit_8xb128_in1k.py).
 _base_ = ['../_base_/mobilevit_8xb128_in1k.py']
 
 model = dict(backbone=dict(arch='mobilevitv2-1.5'), head=dict(in_channels=768))

@@ -1,5 +1,5 @@
 from .complexity import TensorMode, build_model, complexity
-from .flops import register_sdpa_flop_handle, sdpa_flop_jit
+from .flops import count_flops, flop_analyzer, sdpa_flop_jit
 
-__all__ = ['TensorMode', 'build_model', 'complexity', 'register_sdpa_flop_handle',
+__all__ = ['TensorMode', 'build_model', 'complexity', 'count_flops', 'flop_analyzer',
            'sdpa_flop_jit']

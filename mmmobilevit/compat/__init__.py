@@ -1,35 +1,33 @@
-"""Narrow fixes for the pinned OpenMMLab stack, applied once on ``import mmmobilevit``.
+"""Fixes of the pinned OpenMMLab stack: listed, version-gated, removable.
 
-Each fix touches one documented spot and leaves everything else as shipped:
+``import mmmobilevit`` applies none of them. They are applied by :func:`apply_patches`,
+called by ``tools/`` and by importing :mod:`mmmobilevit.compat.enable`, which every
+shipped config names in ``custom_imports`` (so ``init_detector`` / ``init_model`` /
+the inferencers on our configs get them too)::
 
-* :mod:`.mmengine_checkpoint` -- mmengine 0.10.7 loads local checkpoints with a bare
-  ``torch.load``; since torch 2.6 that defaults to ``weights_only=True`` and refuses
-  mmengine's own checkpoints (resume, ``load_from``, ``tools/test.py``).
-* :mod:`.mmengine_dist` -- mmengine's PyTorch launcher calls ``torch.cuda.set_device``
-  even on machines without a GPU; there we start the process group on gloo instead.
-* :mod:`.mmdet_ssd_head` -- mmdet 3.3.0's ``SSDHead`` never sets ``loss_cls``, which
-  ``BaseDenseHead._predict_by_feat_single`` reads, so SSD models cannot predict.
-* :mod:`mmmobilevit.analysis.flops` -- mmengine's FLOP counter skips
-  ``scaled_dot_product_attention``; we register a handler for it.
+    >>> from mmmobilevit import compat
+    >>> [p.name for p in compat.available_patches()]
+    ['mmengine-checkpoint-loader', 'mmdet-ssdhead-loss-cls']
+    >>> compat.apply_patches()        # or: import mmmobilevit.compat.enable
+    >>> compat.active_patches()
+    >>> compat.remove_patches()       # back to the packages as shipped
+
+The patches (each module's docstring describes the upstream bug):
+
+* :mod:`.mmengine_checkpoint` -- mmengine 0.10's checkpoint loaders: safe weights-only
+  loading, verified downloads, Apple / timm MobileViT layouts converted.
+* :mod:`.mmdet_ssd_head` -- mmdet 3.x's ``SSDHead`` cannot predict.
+
+Two other gaps of the stack are closed without patching anything: CPU-only distributed
+runs start their gloo process group before mmengine would
+(:func:`mmmobilevit.utils.init_cpu_process_group`), and FLOP counts include fused
+attention through ``FlopAnalyzer.set_op_handle`` (:func:`mmmobilevit.analysis.count_flops`).
 """
-from .mmdet_ssd_head import patch_ssd_head
-from .mmengine_checkpoint import patch_checkpoint_loader
-from .mmengine_dist import patch_dist_init
+from . import mmdet_ssd_head, mmengine_checkpoint  # noqa: F401  (register the patches)
+from .patch import (Patch, active_patches, apply_patches, available_patches, register_patch,
+                    remove_patches)
 
-_applied = False
-
-
-def apply_patches():
-    """Apply every fix once (idempotent)."""
-    global _applied
-    if _applied:
-        return
-    patch_checkpoint_loader()
-    patch_dist_init()
-    patch_ssd_head()
-    from ..analysis import register_sdpa_flop_handle
-    register_sdpa_flop_handle()
-    _applied = True
-
-
-__all__ = ['apply_patches']
+__all__ = [
+    'Patch', 'active_patches', 'apply_patches', 'available_patches', 'register_patch',
+    'remove_patches'
+]

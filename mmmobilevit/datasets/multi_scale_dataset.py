@@ -1,4 +1,7 @@
 """Dataset wrapper that hands the multi-scale sampler's batch size to the pipeline."""
+from typing import Union
+
+from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
 
 
@@ -15,17 +18,17 @@ class MultiScaleDataset:
         dataset (dict | Dataset): The wrapped dataset (its pipeline is used).
     """
 
-    def __init__(self, dataset):
+    def __init__(self, dataset: Union[dict, BaseDataset]) -> None:
         self.dataset = DATASETS.build(dataset) if isinstance(dataset, dict) else dataset
 
     @property
-    def metainfo(self):
+    def metainfo(self) -> dict:
         return self.dataset.metainfo
 
-    def full_init(self):
+    def full_init(self) -> None:
         self.dataset.full_init()
 
-    def get_data_info(self, idx):
+    def get_data_info(self, idx: int) -> dict:
         return self.dataset.get_data_info(idx)
 
     def __len__(self):

@@ -21,6 +21,7 @@ segmentation    ``seg_logits`` ``[N, num_classes, H, W]``: the decode head's log
 =============== =====================================================================
 """
 import time
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -35,31 +36,13 @@ class CheckFailed(RuntimeError):
     """An exported graph that breaks a requirement (ops, opset, parity)."""
 
 
-def task_of(cfg):
+def task_of(cfg: Config) -> str:
     """'classification' / 'detection' / 'segmentation' from a config's default scope."""
     scope = cfg.get('default_scope')
     if scope not in TASKS:
         raise ValueError(f'cannot tell the task of a config with default_scope={scope!r}; '
                          f'expected one of {sorted(TASKS)}')
     return TASKS[scope]
-
-
-def init_model(config, checkpoint=None, device='cpu', cfg_options=None):
-    """Build a config's model with its task's own ``init_*`` API, in eval mode."""
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    task = task_of(cfg)
-    if task == 'classification':
-        from mmpretrain.apis import init_model as init
-        model = init(cfg, checkpoint, device=device)
-    elif task == 'detection':
-        from mmdet.apis import init_detector
-        model = init_detector(cfg, checkpoint, device=device)
-    else:
-        from mmseg.apis import init_model as init
-        model = init(cfg, checkpoint, device=device)
-    return model.eval(), task
 
 
 class TensorOutputs(nn.Module):
@@ -71,12 +54,12 @@ class TensorOutputs(nn.Module):
         task (str): Its task (see :func:`task_of`).
     """
 
-    def __init__(self, model, task):
+    def __init__(self, model: nn.Module, task: str) -> None:
         super().__init__()
         self.model = model
         self.task = task
 
-    def output_names(self, num_outputs):
+    def output_names(self, num_outputs: int) -> List[str]:
         if self.task == 'classification':
             return ['logits']
         if self.task == 'segmentation':
@@ -85,7 +68,7 @@ class TensorOutputs(nn.Module):
         return ([f'cls_score_{i}' for i in range(levels)]
                 + [f'bbox_pred_{i}' for i in range(levels)])
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if self.task == 'classification':
             return self.model(x, mode='tensor')
         if self.task == 'detection':
@@ -97,11 +80,12 @@ class TensorOutputs(nn.Module):
                                          align_corners=head.align_corners)
 
 
-def as_tuple(outputs):
+def as_tuple(outputs: Any) -> Tuple[torch.Tensor, ...]:
     return outputs if isinstance(outputs, (tuple, list)) else (outputs, )
 
 
-def export_onnx(module, example, path, opset=18, dynamic_batch=True, verbose=False):
+def export_onnx(module: nn.Module, example: torch.Tensor, path: str, opset: int = 18,
+                dynamic_batch: bool = True, verbose: bool = False) -> Tuple[List[str], float]:
     """Export ``module(example)`` to ``path`` with torch's (dynamo) ONNX exporter.
 
     Returns the output names and the export time in seconds.
@@ -121,7 +105,8 @@ def export_onnx(module, example, path, opset=18, dynamic_batch=True, verbose=Fal
     return names, time.perf_counter() - start
 
 
-def check_graph(path, min_opset=13, forbidden=('Col2Im', )):
+def check_graph(path: str, min_opset: int = 13,
+                forbidden: Sequence[str] = ('Col2Im', )) -> Tuple[int, List[str]]:
     """Raise :class:`CheckFailed` if the graph uses a forbidden op or a low opset.
 
     Returns ``(opset, sorted op types)``.
@@ -142,7 +127,7 @@ def check_graph(path, min_opset=13, forbidden=('Col2Im', )):
     return opset, ops
 
 
-def ort_session(path, threads=None):
+def ort_session(path: str, threads: Optional[int] = None) -> Any:
     """An onnxruntime CPU session with ``threads`` intra-op threads."""
     import onnxruntime as ort
     options = ort.SessionOptions()
@@ -153,8 +138,10 @@ def ort_session(path, threads=None):
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 
 
-def compare_with_onnxruntime(module, path, batch_sizes=(1, 2), shape=(256, 256),
-                             atol=1e-4, threads=None, seed=0):
+def compare_with_onnxruntime(module: nn.Module, path: str,
+                             batch_sizes: Sequence[int] = (1, 2),
+                             shape: Tuple[int, int] = (256, 256), atol: float = 1e-4,
+                             threads: Optional[int] = None, seed: int = 0) -> float:
     """Run PyTorch and onnxruntime on the same random inputs; raise past ``atol``.
 
     The tolerance is on the absolute difference relative to the output's scale
@@ -179,4 +166,3 @@ def compare_with_onnxruntime(module, path, batch_sizes=(1, 2), shape=(256, 256),
                 raise CheckFailed(f'{name} at batch {n}: onnxruntime differs from PyTorch '
                                   f'by {diff:.2e} (> {atol:g})')
     return worst
-

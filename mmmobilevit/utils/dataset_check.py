@@ -1,5 +1,8 @@
 """Clear errors for datasets that are not where a config expects them."""
 import os.path as osp
+from typing import Sequence
+
+from mmengine.config import Config
 
 # What each dataset type expects on disk, relative to its ``data_root``.
 EXPECTED_LAYOUTS = {
@@ -64,7 +67,7 @@ def _paths(ds):
     return paths
 
 
-def check_dataset_paths(cfg, splits=('train', 'val', 'test')):
+def check_dataset_paths(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test')) -> None:
     """Raise :class:`DatasetNotFoundError` naming the first missing dataset path.
 
     Args:

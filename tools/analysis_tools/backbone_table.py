@@ -7,18 +7,15 @@ counts. FLOPs: multiply-adds at the given input size (mmengine's counter, fused
 attention included), beside the paper's for v1.
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+import torch
+from mmengine.analysis import parameter_count
+from mmengine.logging import MMLogger
+from torch import nn
 
-import torch  # noqa: E402
-from mmengine.analysis import get_model_complexity_info  # noqa: E402
-from mmengine.logging import MMLogger  # noqa: E402
-from torch import nn  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
-from mmmobilevit.models import ARCH_SETTINGS, MobileViTBackbone  # noqa: E402
+import mmmobilevit  # noqa: F401
+from mmmobilevit.analysis import count_flops
+from mmmobilevit.models import ARCH_SETTINGS, MobileViTBackbone
 
 # ml-cvnets / MobileViTv3 / mmpretrain / timm classifier parameter counts, and the
 # MobileViT paper's MACs at 256x256.
@@ -55,11 +52,10 @@ def main():
     for arch in ARCH_SETTINGS:
         model = Classifier(arch).eval()
         with torch.no_grad():
-            info = get_model_complexity_info(
-                model, inputs=(torch.rand(1, 3, args.shape, args.shape), ),
-                show_table=False, show_arch=False)
+            flops = count_flops(model, (torch.rand(1, 3, args.shape, args.shape), ))
+        params = parameter_count(model)['']
         ref_params, ref_flops = REFERENCE[arch]
-        print(f'| {arch} | {info["params"]:,} | {ref_params:,} | {info["flops"] / 1e9:.3f} '
+        print(f'| {arch} | {params:,} | {ref_params:,} | {flops / 1e9:.3f} '
               f'| {ref_flops if ref_flops and args.shape == 256 else "-"} |', flush=True)
 
 

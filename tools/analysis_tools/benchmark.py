@@ -39,9 +39,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-import torch  # noqa: E402
+import torch
 
 TIMM_NAMES = {
     'mobilevit-xxs': 'mobilevit_xxs', 'mobilevit-xs': 'mobilevit_xs',
@@ -60,7 +58,7 @@ def make_weights(arch, seed=0):
     """(timm state dict or None, our-layout state dict) with the same random weights."""
     import timm
 
-    from mmmobilevit.models import to_mmpretrain_layout
+    from mmmobilevit.checkpoint import to_mmpretrain_layout
     torch.manual_seed(seed)
     if arch in TIMM_NAMES:
         model = timm.create_model(TIMM_NAMES[arch], pretrained=False)
@@ -83,8 +81,8 @@ def make_weights(arch, seed=0):
 
 
 def _classifier(backbone, channels):
-    from mmpretrain.registry import MODELS
     from mmengine.registry import DefaultScope
+    from mmpretrain.registry import MODELS
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         return MODELS.build(dict(
             type='ImageClassifier', backbone=backbone,
@@ -107,7 +105,7 @@ def build_impl(impl, arch, timm_state, our_state):
     """The ``impl`` classifier of ``arch`` with the given weights, in eval mode."""
     from mmmobilevit.models.backbones.mobilevit_archs import get_arch
     arch_cfg = get_arch(arch)
-    channels = arch_cfg['exp_channels'] or arch_cfg['channels'][-1]
+    channels = arch_cfg.out_channels
     if impl == 'timm':
         import timm
         model = timm.create_model(TIMM_NAMES[arch], pretrained=False)
@@ -123,7 +121,9 @@ def build_impl(impl, arch, timm_state, our_state):
         if our_state is not None:
             model.model.load_state_dict(our_state)
         if impl in ('ours-deploy', 'ours-bf16', 'ours-compile'):
-            model.model.backbone.switch_to_deploy(compile=impl == 'ours-compile')
+            model.model.backbone.switch_to_deploy()
+            if impl == 'ours-compile':
+                model = torch.compile(model)
     return model.eval()
 
 
@@ -187,7 +187,7 @@ def run_worker(args):
     """Time one implementation; print a ``RESULT {json}`` line."""
     torch.set_num_threads(args.threads)
     import mmmobilevit  # noqa: F401
-    weights = torch.load(osp.join(args.workdir, f'{args.arch}.pth'), weights_only=False)
+    weights = torch.load(osp.join(args.workdir, f'{args.arch}.pth'), weights_only=True)
     size, result = args.size, {}
     x1 = torch.randn(1, 3, size, size)
     x8 = torch.randn(8, 3, size, size)

@@ -13,18 +13,15 @@ ImageNet over 300 epochs, 375k vs 232k updates (0.62) and 380 s vs 270 s per epo
 import argparse
 import copy
 import os.path as osp
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
 
-from mmengine.config import Config  # noqa: E402
-from mmengine.hooks import Hook  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
-from mmmobilevit.datasets import MultiScaleBatchSampler  # noqa: E402
+import mmmobilevit  # noqa: F401
+from mmmobilevit.datasets import MultiScaleBatchSampler
 
 
 class _EpochTimer(Hook):

@@ -4,18 +4,15 @@
 
 Works for mmpretrain, mmdet and mmseg configs: the model runs ``mode='tensor'`` on a
 random input of the given size. mmengine's analysis counts one multiply-add as one
-FLOP; mmmobilevit registers the missing ``scaled_dot_product_attention`` handler.
+FLOP; :func:`mmmobilevit.analysis.count_flops` adds the ``scaled_dot_product_attention``
+handler mmengine lacks (to its own analyzer).
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmengine.config import Config, DictAction
 
-from mmengine.config import Config, DictAction  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
-from mmmobilevit.analysis import complexity  # noqa: E402
+import mmmobilevit  # noqa: F401
+from mmmobilevit.analysis import complexity
 
 
 def main():

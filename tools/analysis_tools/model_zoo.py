@@ -13,14 +13,13 @@ import os.path as osp
 import re
 import sys
 
+from mmengine.config import Config
+
+import mmmobilevit  # noqa: F401  (registers the modules)
+from mmmobilevit.analysis import complexity
+from mmmobilevit.utils.model_zoo import load_models
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-
-import yaml  # noqa: E402
-from mmengine.config import Config  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
-from mmmobilevit.analysis import complexity  # noqa: E402
 
 TASK_TABLES = (  # (title, task, dataset, metric column)
     ('Classification on ImageNet-1k (256x256)', 'Image Classification', 'ImageNet-1k',
@@ -31,19 +30,6 @@ TASK_TABLES = (  # (title, task, dataset, metric column)
     ('Segmentation on ADE20K (DeepLabv3, 512x512)', 'Semantic Segmentation', 'ADE20K',
      'mIoU'),
 )
-
-
-def load_models(root=ROOT):
-    """[(metafile path, model dict)] in model-index order."""
-    with open(osp.join(root, 'model-index.yml')) as f:
-        index = yaml.safe_load(f)
-    models = []
-    for rel in index['Import']:
-        path = osp.join(root, rel)
-        with open(path) as f:
-            meta = yaml.safe_load(f)
-        models += [(path, m) for m in meta['Models']]
-    return models
 
 
 def input_shape(cfg, task):
@@ -101,8 +87,8 @@ def readme_tables(models):
         for version in sorted({version_of(m) for m in rows}):
             lines += [f'#### {title}: {version}', '',
                       f'| model | params (M) | FLOPs (G) | {metric} (reference) | config '
-                      '| weights |',
-                      '| --- | ---: | ---: | ---: | --- | --- |']
+                      '| weights | weights licence |',
+                      '| --- | ---: | ---: | ---: | --- | --- | --- |']
             for m in rows:
                 if version_of(m) != version:
                     continue
@@ -111,7 +97,7 @@ def readme_tables(models):
                 lines.append(
                     f'| {m["Name"]} | {meta["Parameters"] / 1e6:.2f} '
                     f'| {meta["FLOPs"] / 1e9:.2f} | {value} | [config]({m["Config"]}) '
-                    f'| {weights_cell(m)} |')
+                    f'| {weights_cell(m)} | {m["Weights License"]} |')
             lines.append('')
     return '\n'.join(lines).rstrip() + '\n'
 
@@ -122,7 +108,7 @@ def main(argv=None):
     mode.add_argument('--check', action='store_true')
     mode.add_argument('--update', action='store_true')
     args = parser.parse_args(argv)
-    models = load_models()
+    models = load_models(ROOT)
     if not (args.check or args.update):
         print(readme_tables(models), end='')
         return 0

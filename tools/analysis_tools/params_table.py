@@ -6,14 +6,11 @@ Whole models as the configs build them (no weights are loaded).
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
 
-from mmengine.config import Config  # noqa: E402
-from mmengine.registry import MODELS, DefaultScope  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
+import mmmobilevit  # noqa: F401
 
 # config -> paper parameter count (M); None where the paper gives none
 TABLES = {

@@ -16,18 +16,17 @@ import argparse
 import copy
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+import torch
+from mmengine.config import Config, DictAction
 
-import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
-from mmmobilevit.deployment import (CheckFailed, TensorOutputs, check_graph,  # noqa: E402
-                                    compare_with_onnxruntime, export_onnx, init_model,
-                                    task_of)
-from mmmobilevit.utils import close_process_group  # noqa: E402
+import mmmobilevit  # noqa: F401
+from mmmobilevit.apis import init_model
+from mmmobilevit.compat import apply_patches
+from mmmobilevit.deployment import (CheckFailed, TensorOutputs, check_graph,
+                                    compare_with_onnxruntime, export_onnx, task_of)
+from mmmobilevit.models.utils import switch_to_deploy
+from mmmobilevit.utils import close_process_group
 
 
 def default_shape(cfg, task):
@@ -37,14 +36,6 @@ def default_shape(cfg, task):
             return (size, size)
         return (320, 320)
     return (512, 512) if task == 'segmentation' else (256, 256)
-
-
-def switch_backbone_to_deploy(model):
-    backbone = getattr(model, 'backbone', None)
-    if backbone is not None and hasattr(backbone, 'switch_to_deploy'):
-        backbone.switch_to_deploy()
-        return True
-    return False
 
 
 def parse_args(argv=None):
@@ -67,6 +58,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    apply_patches()
     if not osp.isfile(args.config):
         raise SystemExit(f'config not found: {args.config}')
     cfg = Config.fromfile(args.config)
@@ -74,10 +66,10 @@ def main(argv=None):
         cfg.merge_from_dict(args.cfg_options)
     task = task_of(cfg)
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    model, task = init_model(cfg, checkpoint)
+    model = init_model(cfg, checkpoint).eval()
     eager = TensorOutputs(model, task).eval()
     exported = copy.deepcopy(eager)
-    deployed = not args.no_deploy and switch_backbone_to_deploy(exported.model)
+    deployed = not args.no_deploy and switch_to_deploy(exported.model) > 0
     shape = tuple(args.shape) if args.shape else default_shape(cfg, task)
     out = args.out or osp.splitext(osp.basename(args.config))[0] + '.onnx'
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

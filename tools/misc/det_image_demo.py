@@ -5,15 +5,13 @@
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+import mmcv
+from mmdet.apis import inference_detector, init_detector
+from mmdet.registry import VISUALIZERS
 
-import mmcv  # noqa: E402
-from mmdet.apis import inference_detector, init_detector  # noqa: E402
-from mmdet.registry import VISUALIZERS  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
+import mmmobilevit  # noqa: F401  (registers the modules)
+from mmmobilevit.compat import apply_patches
 
 
 def main():
@@ -25,6 +23,7 @@ def main():
     parser.add_argument('--score-thr', type=float, default=0.3)
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
+    apply_patches()
     if not osp.isfile(args.image):
         raise FileNotFoundError(f'image "{args.image}" does not exist')
 

@@ -9,15 +9,13 @@ backbone weights named in the config are loaded as in training (pass
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmengine.config import Config, DictAction
+from mmengine.registry import MODELS, DefaultScope
+from mmengine.runner import save_checkpoint, set_random_seed
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import MODELS, DefaultScope  # noqa: E402
-from mmengine.runner import save_checkpoint, set_random_seed  # noqa: E402
-
-import mmmobilevit  # noqa: E402,F401
+import mmmobilevit  # noqa: F401  (registers the modules)
+from mmmobilevit.compat import apply_patches
 
 
 def main():
@@ -27,6 +25,7 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
+    apply_patches()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

@@ -7,12 +7,19 @@ that loads into ``MobileViTBackbone`` / an mmpretrain ``ImageClassifier``.
 The arch is recognised from the weights and printed. A file that is not a
 checkpoint of this kind is refused with a message that says what it is.
 """
-import os.path as osp
-import sys
+import argparse
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmmobilevit.apis import convert_checkpoint
 
-from mmmobilevit.models.backbones.checkpoint_layouts import converter_main  # noqa: E402
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('src', help='checkpoint to convert')
+    parser.add_argument('dst', help='converted checkpoint to write')
+    args = parser.parse_args(argv)
+    arch = convert_checkpoint(args.src, args.dst, 'mlcvnets', arch_prefix='mobilevitv3-')
+    print(f'{args.src} -> {args.dst} (arch: {arch})')
+
 
 if __name__ == '__main__':
-    converter_main(__doc__, 'mlcvnets', arch_prefix='mobilevitv3-')
+    main()

@@ -10,28 +10,16 @@ weights). Writes ``OUT-<first 8 hex digits of the sha256>.pth`` (OpenMMLab's nam
 which mmengine / torch hub verify on download) and prints its path and full sha256.
 """
 import argparse
-import hashlib
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+import torch
 
-import torch  # noqa: E402
-
-from mmmobilevit.compat.mmengine_checkpoint import (CheckpointError,  # noqa: E402
-                                                    read_local_checkpoint)
+from mmmobilevit.checkpoint import (CheckpointError, read_local_checkpoint, save_checkpoint_file,
+                                    sha256_of)
 
 KEEP_META = ('dataset_meta', 'epoch', 'iter', 'seed', 'mmengine_version', 'time',
              'experiment_name', 'arch', 'converted_from')
-
-
-def sha256_of(path, chunk=1 << 20):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(chunk), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def publish(src, out):
@@ -48,8 +36,8 @@ def publish(src, out):
     dropped = sorted(k for k in checkpoint if k not in ('state_dict', 'meta'))
     stem = out[:-4] if out.endswith('.pth') else out
     os.makedirs(osp.dirname(osp.abspath(stem)) or '.', exist_ok=True)
-    tmp = stem + '.pth.part'
-    torch.save(dict(state_dict=state_dict, meta=meta), tmp)
+    tmp = stem + '.pth.tmp'
+    save_checkpoint_file(dict(state_dict=state_dict, meta=meta), tmp)
     sha = sha256_of(tmp)
     final = f'{stem}-{sha[:8]}.pth'
     os.replace(tmp, final)

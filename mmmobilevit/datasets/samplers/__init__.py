@@ -1,4 +1,3 @@
-from .multi_scale_batch_sampler import (BATCH_SIZE_RULES, MultiScaleBatchSampler,
-                                        batch_size_table)
+from .multi_scale_batch_sampler import BATCH_SIZE_RULES, MultiScaleBatchSampler, batch_size_table
 
 __all__ = ['MultiScaleBatchSampler', 'batch_size_table', 'BATCH_SIZE_RULES']

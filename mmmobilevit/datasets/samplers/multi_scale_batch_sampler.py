@@ -1,5 +1,6 @@
 """MobileViT's multi-scale sampler with variable batch sizes, for mmengine."""
 import math
+from typing import List, Optional, Sequence, Union
 
 import torch
 from mmengine.logging import print_log
@@ -18,8 +19,10 @@ BATCH_SIZE_RULES = {
 }
 
 
-def batch_size_table(resolutions, base_resolution, base_batch_size, rounding='floor',
-                     floor_at_base=False, batch_size_multiple=1):
+def batch_size_table(resolutions: Sequence[Union[int, Sequence[int]]],
+                     base_resolution: Union[int, Sequence[int]], base_batch_size: int,
+                     rounding: str = 'floor', floor_at_base: bool = False,
+                     batch_size_multiple: int = 1) -> List[int]:
     """Batch size per resolution, inversely proportional to the pixel count.
 
     Args:
@@ -94,10 +97,12 @@ class MultiScaleBatchSampler(BatchSampler):
         drop_last (bool): Drop the incomplete last batch of each resolution's share.
     """
 
-    def __init__(self, sampler: Sampler, batch_size: int, resolutions=None,
-                 min_resolution=None, max_resolution=None, num_resolutions=None,
-                 size_multiple=32, base_resolution=256, rule='mlcvnets-v0.1',
-                 drop_last=True):
+    def __init__(self, sampler: Sampler, batch_size: int,
+                 resolutions: Optional[Sequence[Union[int, Sequence[int]]]] = None,
+                 min_resolution: Optional[int] = None, max_resolution: Optional[int] = None,
+                 num_resolutions: Optional[int] = None, size_multiple: int = 32,
+                 base_resolution: int = 256, rule: Union[str, dict] = 'mlcvnets-v0.1',
+                 drop_last: bool = True) -> None:
         if resolutions is None:
             if None in (min_resolution, max_resolution, num_resolutions):
                 raise ValueError('give either resolutions or min_resolution, '

@@ -1,5 +1,10 @@
 from .batch_shape_log_hook import BatchShapeLogHook
+from .deploy_hook import DeployHook
 from .ema_eval_hook import EMAEvalHook
 from .rng_state_hook import RNGStateHook
+from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
-__all__ = ['BatchShapeLogHook', 'EMAEvalHook', 'RNGStateHook']
+__all__ = [
+    'BatchShapeLogHook', 'DeployHook', 'EMAEvalHook', 'RNGStateHook',
+    'WeightsOnlyCheckpointHook'
+]

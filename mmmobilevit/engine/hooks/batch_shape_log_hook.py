@@ -1,6 +1,11 @@
 """Log the resolution and size of every training batch (multi-scale training)."""
+from typing import TYPE_CHECKING, Optional
+
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
 
 @HOOKS.register_module()
@@ -16,14 +21,15 @@ class BatchShapeLogHook(Hook):
 
     priority = 'LOW'
 
-    def before_train(self, runner) -> None:
+    def before_train(self, runner: 'Runner') -> None:
         custom = list(runner.log_processor.custom_cfg or [])
         for key in ('resolution', 'batch_size'):
             if not any(c.get('data_src') == key for c in custom):
                 custom.append(dict(data_src=key, method_name='current'))
         runner.log_processor.custom_cfg = custom
 
-    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+    def before_train_iter(self, runner: 'Runner', batch_idx: int,
+                          data_batch: Optional[dict] = None) -> None:
         inputs = data_batch['inputs'] if isinstance(data_batch, dict) else None
         if inputs is None:
             return

@@ -1,8 +1,11 @@
 """EMA of the weights as MobileViT trains it, validated beside the raw model."""
-import torch
+from typing import TYPE_CHECKING, Optional
+
 from mmengine.hooks import EMAHook
 from mmengine.registry import HOOKS
-from mmengine.runner.amp import autocast
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
 
 @HOOKS.register_module()
@@ -31,19 +34,20 @@ class EMAEvalHook(EMAHook):
             ``ExpMomentumEMA``).
     """
 
-    def __init__(self, momentum=5e-4, update_buffers=True, validate_raw=True,
-                 raw_prefix='raw', **kwargs):
+    def __init__(self, momentum: float = 5e-4, update_buffers: bool = True,
+                 validate_raw: bool = True, raw_prefix: str = 'raw', **kwargs) -> None:
         super().__init__(momentum=momentum, update_buffers=update_buffers, **kwargs)
         self.validate_raw = validate_raw
         self.raw_prefix = raw_prefix
         self._scale_before = None
 
     # ---- update only after real optimizer steps ---------------------------------
-    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+    def before_train_iter(self, runner: 'Runner', batch_idx: int,
+                          data_batch: Optional[dict] = None) -> None:
         scaler = getattr(runner.optim_wrapper, 'loss_scaler', None)
         self._scale_before = scaler.get_scale() if scaler is not None else None
 
-    def _stepped(self, runner):
+    def _stepped(self, runner: 'Runner') -> bool:
         optim_wrapper = runner.optim_wrapper
         if hasattr(optim_wrapper, 'should_update') and not optim_wrapper.should_update():
             return False  # gradient accumulation: this iteration did not step
@@ -53,23 +57,20 @@ class EMAEvalHook(EMAHook):
             return scaler.get_scale() >= self._scale_before
         return True
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_train_iter(self, runner: 'Runner', batch_idx: int, data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
         if self._stepped(runner):
             super().after_train_iter(runner, batch_idx, data_batch, outputs)
 
     # ---- validate the raw model too -------------------------------------------------
-    def after_val_epoch(self, runner, metrics=None) -> None:
+    def after_val_epoch(self, runner: 'Runner', metrics: Optional[dict] = None) -> None:
         super().after_val_epoch(runner, metrics)  # the raw weights are back in the model
         if not self.validate_raw or metrics is None:
             return
         loop = runner.val_loop
-        model = runner.model
-        model.eval()
-        with torch.no_grad():
-            for data_batch in loop.dataloader:
-                with autocast(enabled=bool(loop.fp16)):
-                    outputs = model.val_step(data_batch)
-                loop.evaluator.process(data_samples=outputs, data_batch=data_batch)
+        runner.model.eval()
+        for idx, data_batch in enumerate(loop.dataloader):
+            loop.run_iter(idx, data_batch)
         raw_metrics = loop.evaluator.evaluate(len(loop.dataloader.dataset))
         for key, value in raw_metrics.items():
             runner.message_hub.update_scalar(f'val/{self.raw_prefix}/{key}', value)

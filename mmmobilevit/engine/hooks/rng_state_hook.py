@@ -1,5 +1,6 @@
 """Save and restore the random number generators with the checkpoint."""
 import random
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 import numpy as np
 import torch
@@ -7,8 +8,11 @@ from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
-def get_rng_state():
+
+def get_rng_state() -> Dict[str, Any]:
     """The state of Python's, NumPy's and torch's (CPU and CUDA) global RNGs."""
     state = dict(
         python=random.getstate(),
@@ -19,7 +23,7 @@ def get_rng_state():
     return state
 
 
-def set_rng_state(state):
+def set_rng_state(state: Dict[str, Any]) -> None:
     """Restore a state returned by :func:`get_rng_state`."""
     random.setstate(state['python'])
     np.random.set_state(state['numpy'])
@@ -55,7 +59,7 @@ class RNGStateHook(Hook):
 
     priority = 'VERY_HIGH'  # capture before CheckpointHook (VERY_LOW) saves
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._resumed_state = None
         self._val_state = None
         self._captured = None
@@ -65,7 +69,7 @@ class RNGStateHook(Hook):
     # ``Runner.save_checkpoint`` runs on rank 0 only, so the states of all ranks are
     # gathered beforehand, in the loop hooks every rank runs, at the iterations and
     # epochs where the CheckpointHook is about to save.
-    def before_train(self, runner) -> None:
+    def before_train(self, runner: 'Runner') -> None:
         from mmengine.hooks import CheckpointHook
         self._ckpt_hook = next(
             (h for h in runner.hooks if isinstance(h, CheckpointHook)), None)
@@ -74,11 +78,13 @@ class RNGStateHook(Hook):
             self._resumed_state = None
             runner.logger.info('RNGStateHook: restored the RNG states of the checkpoint.')
 
-    def _capture(self):
+    def _capture(self) -> None:
         state = get_rng_state()
         self._captured = all_gather_object(state) if get_world_size() > 1 else [state]
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_train_iter(self, runner: 'Runner', batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
         hook = self._ckpt_hook
         if hook is None or hook.by_epoch:
             return
@@ -86,15 +92,15 @@ class RNGStateHook(Hook):
                 hook.save_last and hook.is_last_train_iter(runner)):
             self._capture()
 
-    def after_train_epoch(self, runner) -> None:
+    def after_train_epoch(self, runner: 'Runner') -> None:
         # once per epoch: cheap, and covers the epoch checkpoints and save_best
         self._capture()
 
-    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+    def before_save_checkpoint(self, runner: 'Runner', checkpoint: dict) -> None:
         checkpoint['rng_state'] = self._captured or [get_rng_state()]
 
     # ---- resuming ----------------------------------------------------------------
-    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+    def after_load_checkpoint(self, runner: 'Runner', checkpoint: dict) -> None:
         # Only a resume continues the RNG streams (``load_from`` starts a new run).
         # The states are applied in ``before_train``: ``Runner.resume`` may re-seed
         # after this hook runs.
@@ -109,10 +115,10 @@ class RNGStateHook(Hook):
         self._resumed_state = states[get_rank()]
 
     # ---- validation does not consume the training streams -----------------------
-    def before_val(self, runner) -> None:
+    def before_val(self, runner: 'Runner') -> None:
         self._val_state = get_rng_state()
 
-    def after_val(self, runner) -> None:
+    def after_val(self, runner: 'Runner') -> None:
         if self._val_state is not None:
             set_rng_state(self._val_state)
             self._val_state = None

@@ -1,11 +1,4 @@
-from .checkpoint_layouts import (CheckpointLayoutError, convert_checkpoint_file,
-                                 convert_mlcvnets, convert_timm, detect_layout,
-                                 infer_arch, to_mmpretrain_layout)
-from .mobilevit import MobileViTBackbone
-from .mobilevit_archs import ARCH_SETTINGS, get_arch
+from .mobilevit import MobileViTBackbone, infer_arch
+from .mobilevit_archs import ARCH_SETTINGS, MobileViTArch, get_arch
 
-__all__ = [
-    'MobileViTBackbone', 'ARCH_SETTINGS', 'get_arch', 'CheckpointLayoutError',
-    'convert_checkpoint_file', 'convert_mlcvnets', 'convert_timm', 'detect_layout',
-    'infer_arch', 'to_mmpretrain_layout'
-]
+__all__ = ['MobileViTBackbone', 'MobileViTArch', 'ARCH_SETTINGS', 'get_arch', 'infer_arch']

@@ -1,17 +1,17 @@
 """The MobileViT backbone family (v1, v2, v3) for mmpretrain, mmdet and mmseg."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
 import torch
 from mmcv.cnn import ConvModule
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
-from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..layers import (InvertedResidual, MobileViTBlock, MobileViTv2Block,
-                      fuse_conv_modules)
-from .checkpoint_layouts import CheckpointLayoutError, to_mmpretrain_layout
-from .mobilevit_archs import get_arch
+from ...checkpoint import CheckpointLayoutError, load_checkpoint_file, to_mmpretrain_layout
+from ..layers import InvertedResidual, MobileViTBlock, MobileViTv2Block, fuse_conv_modules
+from .mobilevit_archs import ARCH_SETTINGS, MobileViTArch, get_arch
 
 
 @MODELS.register_module()
@@ -44,10 +44,10 @@ class MobileViTBackbone(BaseModule):
     stages 4 and 5 keep stride 8, as ml-cvnets builds its segmentation backbones.
 
     Args:
-        arch (str | dict): One of ``mobilevit-{xxs,xs,s}``,
+        arch (str | dict | MobileViTArch): One of ``mobilevit-{xxs,xs,s}``,
             ``mobilevitv2-{0.5,0.75,1.0,1.25,1.5,1.75,2.0}``,
             ``mobilevitv3-{xxs,xs,s,0.5,0.75,1.0}``, or a custom table (see
-            :mod:`mmmobilevit.models.backbones.mobilevit_archs`).
+            :class:`~mmmobilevit.models.backbones.mobilevit_archs.MobileViTArch`).
         in_channels (int): Input image channels.
         out_indices (Sequence[int] | int | None): Outputs to return (table above;
             negative indices count from the end). ``None``: the last one (the expansion
@@ -70,12 +70,11 @@ class MobileViTBackbone(BaseModule):
             fast layout of CPU (oneDNN) and tensor-core convs: about 1.5x faster
             training and inference on CPU with identical results. Inputs are converted
             on entry; outputs are channels-last tensors (any head accepts them).
-        deploy (bool | dict): The fast inference path. ``True`` (or a dict of
-            :meth:`switch_to_deploy`'s arguments, e.g. ``dict(compile=True)``) calls
-            :meth:`switch_to_deploy` at the first forward in eval mode, i.e. after the
-            weights are loaded, so a test config, ``tools/test.py --deploy``,
-            ``init_model`` / ``init_detector`` and the inferencers all get it. Outputs
-            match the eager model within 1e-4; the backbone can no longer be trained.
+        deploy (bool): Build the fused inference structure of :meth:`switch_to_deploy`
+            (convs with BatchNorms folded, norm affines folded), so that a checkpoint
+            saved after the switch (``tools/model_converters/deploy_model.py``) loads.
+            To test an ordinary checkpoint in deploy form, load it unfused and switch
+            (``tools/test.py --deploy``). Defaults to False.
         init_cfg (dict | list[dict], optional): Initialisation. A
             ``dict(type='Pretrained', checkpoint=..., prefix=...)`` accepts our /
             mmpretrain's, Apple's (ml-cvnets, MobileViTv3) and timm's checkpoints, files
@@ -84,116 +83,122 @@ class MobileViTBackbone(BaseModule):
     """
 
     def __init__(self,
-                 arch='mobilevit-s',
-                 in_channels=3,
-                 out_indices=None,
-                 out_stride=32,
-                 frozen_stages=-1,
-                 norm_eval=False,
-                 norm_cfg=dict(type='BN'),
-                 act_cfg=dict(type='SiLU'),
-                 drop_rate=None,
-                 attn_drop_rate=0.,
-                 ffn_drop_rate=0.,
-                 drop_path_rate=0.,
-                 patch_size=2,
-                 with_cp=False,
-                 channels_last=True,
-                 deploy=False,
-                 init_cfg=[
+                 arch: Union[str, dict, MobileViTArch] = 'mobilevit-s',
+                 in_channels: int = 3,
+                 out_indices: Union[None, int, Sequence[int]] = None,
+                 out_stride: int = 32,
+                 frozen_stages: int = -1,
+                 norm_eval: bool = False,
+                 norm_cfg: dict = dict(type='BN'),
+                 act_cfg: dict = dict(type='SiLU'),
+                 drop_rate: Optional[float] = None,
+                 attn_drop_rate: float = 0.,
+                 ffn_drop_rate: float = 0.,
+                 drop_path_rate: float = 0.,
+                 patch_size: int = 2,
+                 with_cp: bool = False,
+                 channels_last: bool = True,
+                 deploy: bool = False,
+                 init_cfg: Union[None, dict, List[dict]] = [
                      dict(type='Kaiming', layer='Conv2d', mode='fan_out',
                           nonlinearity='relu'),
                      dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.),
                      dict(type='Constant', layer=['_BatchNorm', 'GroupNorm',
                                                   'LayerNorm'], val=1, bias=0.),
-                 ]):
+                 ]) -> None:
         super().__init__(init_cfg)
         self.arch_name = arch if isinstance(arch, str) else 'custom'
-        self.arch = arch = get_arch(arch)
+        self.arch = get_arch(arch)
         if out_stride not in (8, 16, 32):
             raise ValueError(f'out_stride must be 8, 16 or 32, got {out_stride}')
+        if not -1 <= frozen_stages <= 5:
+            raise ValueError(f'frozen_stages must be in [-1, 5], got {frozen_stages}')
+        if not isinstance(deploy, bool):
+            raise TypeError(f'deploy must be True or False, got {deploy!r} (torch.compile '
+                            'is applied to the model by the caller, e.g. '
+                            'tools/analysis_tools/benchmark.py --compile)')
         self.out_stride = out_stride
         self.norm_eval = norm_eval
         self.with_cp = with_cp
-        has_exp = arch['exp_channels'] is not None
-        self.num_outputs = 6 if has_exp else 5
-        self.out_indices = self._check_out_indices(out_indices)
-        if not -1 <= frozen_stages <= 5:
-            raise ValueError(f'frozen_stages must be in [-1, 5], got {frozen_stages}')
         self.frozen_stages = frozen_stages
-        drop_rate = arch['drop_rate'] if drop_rate is None else drop_rate
+        self.num_outputs = 6 if self.arch.exp_channels is not None else 5
+        self.out_indices = self._check_out_indices(out_indices)
+        self.patch_size = patch_size
+        self.conv_kw = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.block_kw = dict(
+            drop_rate=self.arch.drop_rate if drop_rate is None else drop_rate,
+            attn_drop_rate=attn_drop_rate, ffn_drop_rate=ffn_drop_rate, with_cp=with_cp)
+        self.drop_path_rates = torch.linspace(
+            0, drop_path_rate, sum(self.arch.attn_depths)).tolist()
 
-        conv_kw = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
-        self.stem = ConvModule(in_channels, arch['stem_channels'], 3, stride=2, padding=1,
-                               **conv_kw)
-        channels, expand = arch['channels'], arch['expand_ratio']
-        dpr = torch.linspace(0, drop_path_rate, sum(arch['attn_depths'])).tolist()
-        layers = []
-        c_in = arch['stem_channels']
-        for i, n in enumerate(arch['mv2_blocks']):  # stages 1 and 2: MV2 only
-            blocks = [
-                InvertedResidual(c_in if j == 0 else channels[i], channels[i],
-                                 stride=(1 if i == 0 or j else 2), expand_ratio=expand,
-                                 with_cp=with_cp, **conv_kw) for j in range(n)
-            ]
-            layers.append(nn.Sequential(*blocks))
-            c_in = channels[i]
-        dilation = 1
-        dilate = {3: out_stride == 8, 4: out_stride in (8, 16)}
-        for k in range(3):  # stages 3-5: MV2 (stride 2) + MobileViT block
-            i = k + 2
-            prev_dilation, stride = dilation, 2
-            if dilate.get(i, False):
-                dilation, stride = dilation * 2, 1
-            depth = arch['attn_depths'][k]
-            rates = dpr[sum(arch['attn_depths'][:k]):][:depth]
-            common = dict(drop_rate=drop_rate, attn_drop_rate=attn_drop_rate,
-                          ffn_drop_rate=ffn_drop_rate, drop_path_rates=rates,
-                          with_cp=with_cp, **conv_kw)
-            if arch['block'] in ('mhsa', 'mhsa_v3'):
-                # ml-cvnets dilates only the MV2 of a dilated v1/v3-S stage
-                block = MobileViTBlock(
-                    channels[i], arch['attn_dims'][k], depth, arch['ffn_dims'][k],
-                    num_heads=arch['num_heads'], patch_size=patch_size,
-                    fusion='v1' if arch['block'] == 'mhsa' else 'v3', **common)
-            else:
-                block = MobileViTv2Block(
-                    channels[i], arch['attn_dims'][k], depth, arch['ffn_dims'][k],
-                    patch_size=patch_size, v3=arch['block'] == 'linear_v3',
-                    dilation=dilation, **common)
-            layers.append(nn.Sequential(
-                InvertedResidual(c_in, channels[i], stride=stride, expand_ratio=expand,
-                                 dilation=prev_dilation, with_cp=with_cp, **conv_kw),
-                block))
-            c_in = channels[i]
-        self.layers = nn.Sequential(*layers)
+        self.stem = ConvModule(in_channels, self.arch.stem_channels, 3, stride=2,
+                               padding=1, **self.conv_kw)
+        self.layers = nn.Sequential(*self._make_stages())
         # classification only: ml-cvnets drops it for detection and segmentation
-        self.conv_1x1_exp = ConvModule(c_in, arch['exp_channels'], 1, **conv_kw) \
-            if 5 in self.out_indices else None
-        self.out_channels = list(channels) + ([arch['exp_channels']] if has_exp else [])
+        self.conv_1x1_exp = ConvModule(self.arch.channels[-1], self.arch.exp_channels, 1,
+                                       **self.conv_kw) if 5 in self.out_indices else None
+        self.out_channels = list(self.arch.channels) + (
+            [self.arch.exp_channels] if self.arch.exp_channels else [])
         self._freeze_stages()
-        self.deploy_cfg = self._check_deploy(deploy)
-        self.deployed = False
         self.channels_last = channels_last
         if channels_last:
             self.to(memory_format=torch.channels_last)
-        self._compiled_forward = None
+        self.deployed = False
+        if deploy:  # the fused structure, so that a fused checkpoint loads
+            self.switch_to_deploy()
 
-    @staticmethod
-    def _check_deploy(deploy):
-        if deploy is False or deploy is None:
-            return None
-        if deploy is True:
-            return {}
-        if isinstance(deploy, dict):
-            unknown = set(deploy) - {'compile'}
-            if unknown:
-                raise ValueError(f'deploy: unknown keys {sorted(unknown)}; '
-                                 "expected 'compile'")
-            return dict(deploy)
-        raise TypeError(f'deploy must be a bool or a dict, got {deploy!r}')
+    # ---- stage builders ----------------------------------------------------------
+    def _make_stages(self) -> List[nn.Sequential]:
+        """Stages 1-2 (MV2 blocks) and 3-5 (an MV2 block, then a MobileViT block)."""
+        stages, c_in, dilation = [], self.arch.stem_channels, 1
+        for i in range(2):
+            stages.append(self._make_mv2_stage(i, c_in))
+            c_in = self.arch.channels[i]
+        for i in range(2, 5):
+            # output stride 16 / 8: stage 5 / stages 4-5 keep the resolution, dilated
+            dilated = (i == 3 and self.out_stride == 8) or (
+                i == 4 and self.out_stride in (8, 16))
+            new_dilation = dilation * 2 if dilated else dilation
+            stages.append(self._make_attention_stage(
+                i, c_in, stride=1 if dilated else 2, mv2_dilation=dilation,
+                dilation=new_dilation))
+            c_in, dilation = self.arch.channels[i], new_dilation
+        return stages
 
-    def _check_out_indices(self, out_indices):
+    def _make_mv2_stage(self, i: int, c_in: int) -> nn.Sequential:
+        """Stage ``i + 1`` of MV2 blocks (stage 1 keeps the resolution, 2 halves it)."""
+        c_out = self.arch.channels[i]
+        return nn.Sequential(*[
+            InvertedResidual(c_in if j == 0 else c_out, c_out,
+                             stride=1 if i == 0 or j else 2,
+                             expand_ratio=self.arch.expand_ratio, with_cp=self.with_cp,
+                             **self.conv_kw) for j in range(self.arch.mv2_blocks[i])
+        ])
+
+    def _make_attention_stage(self, i: int, c_in: int, stride: int, mv2_dilation: int,
+                              dilation: int) -> nn.Sequential:
+        """Stage ``i + 1`` (3-5): a strided (or dilated) MV2 block, then the
+        MobileViT block of the arch's type."""
+        arch, k = self.arch, i - 2
+        c_out, depth = arch.channels[i], arch.attn_depths[k]
+        start = sum(arch.attn_depths[:k])
+        common = dict(patch_size=self.patch_size, block_type=arch.block,
+                      drop_path_rates=self.drop_path_rates[start:start + depth],
+                      **self.block_kw, **self.conv_kw)
+        if arch.uses_mhsa:
+            # ml-cvnets dilates only the MV2 block of a dilated v1 / v3-S stage
+            block = MobileViTBlock(c_out, arch.attn_dims[k], depth, arch.ffn_dims[k],
+                                   num_heads=arch.num_heads, **common)
+        else:
+            block = MobileViTv2Block(c_out, arch.attn_dims[k], depth, arch.ffn_dims[k],
+                                     dilation=dilation, **common)
+        mv2 = InvertedResidual(c_in, c_out, stride=stride, expand_ratio=arch.expand_ratio,
+                               dilation=mv2_dilation, with_cp=self.with_cp,
+                               **self.conv_kw)
+        return nn.Sequential(mv2, block)
+
+    def _check_out_indices(self, out_indices: Union[None, int, Sequence[int]]
+                           ) -> List[int]:
         if out_indices is None:
             return [self.num_outputs - 1]
         if isinstance(out_indices, int):
@@ -209,21 +214,9 @@ class MobileViTBackbone(BaseModule):
             result.append(i)
         return sorted(set(result))
 
-    def forward(self, x):
-        if self.deploy_cfg is not None and not self.deployed:
-            if self.training:
-                raise RuntimeError(
-                    'MobileViTBackbone(deploy=...) is an inference setting and the model '
-                    'is in training mode: remove deploy from training configs '
-                    '(tools/test.py --deploy sets it for testing)')
-            self.switch_to_deploy(**self.deploy_cfg)
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if self.channels_last and x.dim() == 4:
             x = x.contiguous(memory_format=torch.channels_last)
-        if self._compiled_forward is not None:
-            return self._compiled_forward(x)
-        return self._forward_features(x)
-
-    def _forward_features(self, x):
         outs = []
         x = self.stem(x)
         for i, layer in enumerate(self.layers):
@@ -235,18 +228,20 @@ class MobileViTBackbone(BaseModule):
         return tuple(outs)
 
     @torch.no_grad()
-    def switch_to_deploy(self, compile=False):
+    def switch_to_deploy(self) -> 'MobileViTBackbone':
         """Turn this backbone into its inference form, in place and for good.
 
         * every conv -> BatchNorm -> act becomes one conv with bias -> act;
         * every LayerNorm / GroupNorm affine is folded into the linear layer or 1x1
-          conv that reads it;
-        * ``compile``: the forward runs through ``torch.compile`` (compiled at the
-          first call of each new input shape, see tools/analysis_tools/benchmark.py
-          for its cost).
+          conv that reads it.
 
         Outputs match the eager model within 1e-4 (fp32). The BatchNorm statistics are
-        frozen into the convs, so the backbone can no longer be trained.
+        frozen into the convs, so the backbone can no longer be trained. Called
+        explicitly: by ``tools/test.py --deploy`` (through :class:`DeployHook`),
+        :func:`mmmobilevit.apis.init_model` (``deploy=True``),
+        :func:`mmmobilevit.models.utils.switch_to_deploy`, or at construction
+        (``deploy=True``: the fused structure, for fused checkpoints). ``torch.compile``
+        is the caller's to apply.
         """
         if self.deployed:
             return self
@@ -257,14 +252,12 @@ class MobileViTBackbone(BaseModule):
                 m.fold_norm_affines()
         if self.channels_last:  # the fused convs are new modules
             self.to(memory_format=torch.channels_last)
-        if compile:
-            self._compiled_forward = torch.compile(self._forward_features)
         for param in self.parameters():
             param.requires_grad = False
         self.deployed = True
         return self
 
-    def _freeze_stages(self):
+    def _freeze_stages(self) -> None:
         modules = ([self.stem] if self.frozen_stages >= 0 else []) + \
             list(self.layers[:max(self.frozen_stages, 0)])
         for m in modules:
@@ -272,7 +265,7 @@ class MobileViTBackbone(BaseModule):
             for param in m.parameters():
                 param.requires_grad = False
 
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> 'MobileViTBackbone':
         if mode and self.deployed:
             raise RuntimeError('this MobileViTBackbone was switched to deploy mode '
                                '(BatchNorms fused): it cannot be trained any more')
@@ -285,7 +278,7 @@ class MobileViTBackbone(BaseModule):
         return self
 
     # ---- weights ---------------------------------------------------------------
-    def init_weights(self):
+    def init_weights(self) -> None:
         init_cfg = self.init_cfg
         if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
             self.load_pretrained(init_cfg['checkpoint'], prefix=init_cfg.get('prefix'),
@@ -294,7 +287,8 @@ class MobileViTBackbone(BaseModule):
             return
         super().init_weights()
 
-    def load_pretrained(self, checkpoint, prefix=None, map_location='cpu'):
+    def load_pretrained(self, checkpoint: Union[str, dict], prefix: Optional[str] = None,
+                        map_location: str = 'cpu') -> None:
         """Load a MobileViT checkpoint of any known layout into this backbone.
 
         Args:
@@ -306,8 +300,7 @@ class MobileViTBackbone(BaseModule):
         """
         source = checkpoint if isinstance(checkpoint, str) else 'the given state dict'
         if isinstance(checkpoint, str):
-            checkpoint = CheckpointLoader.load_checkpoint(checkpoint,
-                                                          map_location=map_location)
+            checkpoint = load_checkpoint_file(checkpoint, map_location=map_location)
         try:
             state_dict, layout = to_mmpretrain_layout(checkpoint)
         except CheckpointLayoutError as err:
@@ -334,3 +327,16 @@ class MobileViTBackbone(BaseModule):
         print_log(f'Loaded {self.arch_name} weights from {source} ({layout} layout'
                   + (f', {len(unexpected)} unused keys' if unexpected else '') + ')',
                   logger='current')
+
+
+def infer_arch(state_dict: Dict[str, torch.Tensor]) -> str:
+    """The name of the arch whose backbone the (our-layout) state dict fits exactly."""
+    backbone = {k[9:]: v for k, v in state_dict.items() if k.startswith('backbone.')}
+    for name in ARCH_SETTINGS:
+        own = MobileViTBackbone(name, out_indices=-1, init_cfg=None).state_dict()
+        if own.keys() == backbone.keys() and all(
+                own[k].shape == backbone[k].shape for k in own):
+            return name
+    raise CheckpointLayoutError(
+        'the weights fit none of the MobileViT archs '
+        '(mobilevit-*, mobilevitv2-*, mobilevitv3-*)')

@@ -1,4 +1,6 @@
 """mmseg's ASPPHead with DeepLabv3's 1x1 projection of the ASPP branches."""
+from typing import Tuple
+
 from mmcv.cnn import ConvModule
 from mmengine.registry import MODELS
 from mmseg.models.decode_heads import ASPPHead
@@ -21,7 +23,8 @@ class ASPPProjHead(ASPPHead):
         **kwargs: The other :class:`ASPPHead` / ``BaseDecodeHead`` arguments.
     """
 
-    def __init__(self, dilations=(1, 6, 12, 18), bottleneck_kernel_size=1, **kwargs):
+    def __init__(self, dilations: Tuple[int, ...] = (1, 6, 12, 18),
+                 bottleneck_kernel_size: int = 1, **kwargs) -> None:
         super().__init__(dilations=dilations, **kwargs)
         self.bottleneck = ConvModule(
             (len(dilations) + 1) * self.channels,

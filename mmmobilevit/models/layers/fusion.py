@@ -7,6 +7,8 @@
 
 Both work on eval-mode statistics only: a fused model is for inference.
 """
+from typing import Optional, Union
+
 import torch
 from mmcv.cnn import ConvModule
 from torch import nn
@@ -21,17 +23,17 @@ class ConvAct(nn.Module):
         act (nn.Module | None): The activation, or None for none.
     """
 
-    def __init__(self, conv, act=None):
+    def __init__(self, conv: nn.Conv2d, act: Optional[nn.Module] = None) -> None:
         super().__init__()
         self.conv = conv
         self.act = act if act is not None else nn.Identity()
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.act(self.conv(x))
 
 
 @torch.no_grad()
-def fuse_conv_bn(conv, bn):
+def fuse_conv_bn(conv: nn.Conv2d, bn: _BatchNorm) -> nn.Conv2d:
     """A new ``nn.Conv2d`` computing ``bn(conv(x))`` with ``bn`` in eval mode."""
     fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size,
                       stride=conv.stride, padding=conv.padding, dilation=conv.dilation,
@@ -46,7 +48,7 @@ def fuse_conv_bn(conv, bn):
     return fused
 
 
-def _conv_act_from(module):
+def _conv_act_from(module: ConvModule) -> Optional[ConvAct]:
     if module.order != ('conv', 'norm', 'act'):
         return None
     conv, act = module.conv, module.activate if module.with_activation else None
@@ -59,7 +61,7 @@ def _conv_act_from(module):
     return ConvAct(conv, act)
 
 
-def fuse_conv_modules(root):
+def fuse_conv_modules(root: nn.Module) -> int:
     """Replace (in place) every fusible ``ConvModule`` under ``root`` by a ConvAct.
 
     A ConvModule is fusible when it runs conv -> BatchNorm (with running statistics,
@@ -79,7 +81,9 @@ def fuse_conv_modules(root):
 
 
 @torch.no_grad()
-def fold_norm_affine(norm, consumer, channels=None):
+def fold_norm_affine(norm: Union[nn.LayerNorm, nn.GroupNorm],
+                     consumer: Union[nn.Linear, nn.Conv2d],
+                     channels: Optional[slice] = None) -> nn.Module:
     """Fold ``norm``'s weight and bias into ``consumer`` and drop them from ``norm``.
 
     ``consumer`` is the ``nn.Linear`` or 1x1 ``nn.Conv2d`` applied (possibly after

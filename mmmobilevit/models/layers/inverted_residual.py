@@ -1,10 +1,13 @@
 """MobileNetV2 inverted residual (MV2) block as MobileViT uses it."""
+from typing import Optional
+
+import torch
 import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from torch import nn
 
 
-def make_divisible(value, divisor=8, min_value=None):
+def make_divisible(value: float, divisor: int = 8, min_value: Optional[int] = None) -> int:
     """Round ``value`` to the nearest multiple of ``divisor`` (not below 90% of it)."""
     min_value = min_value or divisor
     new_value = max(min_value, int(value + divisor / 2) // divisor * divisor)
@@ -30,9 +33,10 @@ class InvertedResidual(nn.Module):
         with_cp (bool): Use activation checkpointing in training.
     """
 
-    def __init__(self, in_channels, out_channels, stride=1, expand_ratio=4,
-                 dilation=1, norm_cfg=dict(type='BN'), act_cfg=dict(type='SiLU'),
-                 with_cp=False):
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
+                 expand_ratio: float = 4, dilation: int = 1,
+                 norm_cfg: dict = dict(type='BN'), act_cfg: dict = dict(type='SiLU'),
+                 with_cp: bool = False) -> None:
         super().__init__()
         hidden = make_divisible(int(round(in_channels * expand_ratio)), 8)
         self.use_res_connect = stride == 1 and in_channels == out_channels
@@ -49,7 +53,7 @@ class InvertedResidual(nn.Module):
         ]
         self.conv = nn.Sequential(*layers)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         def _inner(x):
             out = self.conv(x)
             return x + out if self.use_res_connect else out

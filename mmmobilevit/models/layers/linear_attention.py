@@ -7,6 +7,7 @@ so here the layer runs on ``[B, C, H, W]`` directly and only groups the pixels b
 position inside the patch where it must (the scores and the context vector): no
 unfold/fold copies of the feature map at all, same result.
 """
+import torch
 import torch.nn.functional as F
 from mmcv.cnn import build_activation_layer
 from mmcv.cnn.bricks import DropPath
@@ -25,7 +26,8 @@ class LinearSelfAttention(nn.Module):
         proj_drop (float): Dropout after the output projection.
     """
 
-    def __init__(self, embed_dims, patch_size=2, attn_drop=0., proj_drop=0.):
+    def __init__(self, embed_dims: int, patch_size: int = 2, attn_drop: float = 0.,
+                 proj_drop: float = 0.) -> None:
         super().__init__()
         self.embed_dims = embed_dims
         self.patch_size = patch_size
@@ -34,7 +36,7 @@ class LinearSelfAttention(nn.Module):
         self.proj = nn.Conv2d(embed_dims, embed_dims, 1, bias=True)
         self.proj_drop = nn.Dropout(proj_drop)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, C, H, W = x.shape
         p = self.patch_size
         nh, nw = H // p, W // p
@@ -51,8 +53,8 @@ class LinearSelfAttention(nn.Module):
 class ConvFFN(nn.Module):
     """1x1 conv -> act -> dropout -> 1x1 conv -> dropout."""
 
-    def __init__(self, embed_dims, hidden_dims, act_cfg=dict(type='SiLU'),
-                 ffn_drop=0., drop=0.):
+    def __init__(self, embed_dims: int, hidden_dims: int, act_cfg: dict = dict(type='SiLU'),
+                 ffn_drop: float = 0., drop: float = 0.) -> None:
         super().__init__()
         self.fc1 = nn.Conv2d(embed_dims, hidden_dims, 1, bias=True)
         self.act = build_activation_layer(act_cfg)
@@ -60,7 +62,7 @@ class ConvFFN(nn.Module):
         self.fc2 = nn.Conv2d(hidden_dims, embed_dims, 1, bias=True)
         self.drop = nn.Dropout(drop)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.drop(self.fc2(self.ffn_drop(self.act(self.fc1(x)))))
 
 
@@ -76,9 +78,10 @@ class LinearTransformerLayer(nn.Module):
         act_cfg (dict): FFN activation.
     """
 
-    def __init__(self, embed_dims, ffn_dims, patch_size=2, drop_rate=0.,
-                 attn_drop_rate=0., ffn_drop_rate=0., drop_path_rate=0.,
-                 act_cfg=dict(type='SiLU'), eps=1e-5):
+    def __init__(self, embed_dims: int, ffn_dims: int, patch_size: int = 2,
+                 drop_rate: float = 0., attn_drop_rate: float = 0.,
+                 ffn_drop_rate: float = 0., drop_path_rate: float = 0.,
+                 act_cfg: dict = dict(type='SiLU'), eps: float = 1e-5) -> None:
         super().__init__()
         self.norm1 = nn.GroupNorm(1, embed_dims, eps=eps)
         self.attn = LinearSelfAttention(embed_dims, patch_size, attn_drop_rate, drop_rate)
@@ -86,11 +89,11 @@ class LinearTransformerLayer(nn.Module):
         self.ffn = ConvFFN(embed_dims, ffn_dims, act_cfg, ffn_drop_rate, drop_rate)
         self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
 
-    def fold_norm_affines(self):
+    def fold_norm_affines(self) -> None:
         """Inference: move both GroupNorms' affines into qkv and the FFN's fc1."""
         self.norm1 = fold_norm_affine(self.norm1, self.attn.qkv)
         self.norm2 = fold_norm_affine(self.norm2, self.ffn.fc1)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.drop_path(self.attn(self.norm1(x)))
         return x + self.drop_path(self.ffn(self.norm2(x)))

@@ -1,4 +1,5 @@
 """Pre-norm transformer layer of MobileViT v1/v3 (multi-head self-attention)."""
+import torch
 import torch.nn.functional as F
 from mmcv.cnn import build_activation_layer
 from mmcv.cnn.bricks import DropPath
@@ -17,7 +18,8 @@ class MultiheadSelfAttention(nn.Module):
         proj_drop (float): Dropout after the output projection.
     """
 
-    def __init__(self, embed_dims, num_heads=4, attn_drop=0., proj_drop=0.):
+    def __init__(self, embed_dims: int, num_heads: int = 4, attn_drop: float = 0.,
+                 proj_drop: float = 0.) -> None:
         super().__init__()
         if embed_dims % num_heads:
             raise ValueError(f'embed_dims {embed_dims} is not divisible by '
@@ -29,7 +31,7 @@ class MultiheadSelfAttention(nn.Module):
         self.proj = nn.Linear(embed_dims, embed_dims, bias=True)
         self.proj_drop = nn.Dropout(proj_drop)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, N, C = x.shape
         q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads,
                                       self.head_dims).permute(2, 0, 3, 1, 4).unbind(0)
@@ -46,8 +48,8 @@ class FFN(nn.Module):
     MobileViT uses it, so its checkpoints load as they are.
     """
 
-    def __init__(self, embed_dims, hidden_dims, act_cfg=dict(type='SiLU'),
-                 ffn_drop=0., drop=0.):
+    def __init__(self, embed_dims: int, hidden_dims: int, act_cfg: dict = dict(type='SiLU'),
+                 ffn_drop: float = 0., drop: float = 0.) -> None:
         super().__init__()
         self.layers = nn.Sequential(
             nn.Sequential(nn.Linear(embed_dims, hidden_dims),
@@ -55,7 +57,7 @@ class FFN(nn.Module):
             nn.Linear(hidden_dims, embed_dims),
             nn.Dropout(drop))
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layers(x)
 
 
@@ -74,9 +76,11 @@ class TransformerLayer(nn.Module):
         norm_cfg (dict): Token norm (LayerNorm).
     """
 
-    def __init__(self, embed_dims, ffn_dims, num_heads=4, drop_rate=0.,
-                 attn_drop_rate=0., ffn_drop_rate=0., drop_path_rate=0.,
-                 act_cfg=dict(type='SiLU'), norm_cfg=dict(type='LN', eps=1e-5)):
+    def __init__(self, embed_dims: int, ffn_dims: int, num_heads: int = 4,
+                 drop_rate: float = 0., attn_drop_rate: float = 0.,
+                 ffn_drop_rate: float = 0., drop_path_rate: float = 0.,
+                 act_cfg: dict = dict(type='SiLU'),
+                 norm_cfg: dict = dict(type='LN', eps=1e-5)) -> None:
         super().__init__()
         eps = norm_cfg.get('eps', 1e-5)
         self.ln1 = nn.LayerNorm(embed_dims, eps=eps)
@@ -86,11 +90,11 @@ class TransformerLayer(nn.Module):
         self.ffn = FFN(embed_dims, ffn_dims, act_cfg, ffn_drop_rate, drop_rate)
         self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
 
-    def fold_norm_affines(self):
+    def fold_norm_affines(self) -> None:
         """Inference: move both LayerNorms' affines into qkv and the FFN's fc1."""
         self.ln1 = fold_norm_affine(self.ln1, self.attn.qkv)
         self.ln2 = fold_norm_affine(self.ln2, self.ffn.layers[0][0])
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.drop_path(self.attn(self.ln1(x)))
         return x + self.drop_path(self.ffn(self.ln2(x)))

@@ -1,4 +1,7 @@
 """mmdet's SSDNeck with ml-cvnets' per-level 1x1 projections (SSDLite-MobileViT)."""
+from typing import Sequence, Tuple
+
+import torch
 from mmcv.cnn import ConvModule
 from mmdet.models.necks import SSDNeck
 from mmengine.registry import MODELS
@@ -28,8 +31,9 @@ class ProjectedSSDNeck(SSDNeck):
             ``level_paddings``, ``l2_norm_scale``, ``use_depthwise``...).
     """
 
-    def __init__(self, in_channels, out_channels, proj_channels,
-                 norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU'), **kwargs):
+    def __init__(self, in_channels: Sequence[int], out_channels: Sequence[int],
+                 proj_channels: Sequence[int], norm_cfg: dict = dict(type='BN'),
+                 act_cfg: dict = dict(type='ReLU'), **kwargs) -> None:
         super().__init__(in_channels, out_channels, norm_cfg=norm_cfg, act_cfg=act_cfg,
                          **kwargs)
         if len(proj_channels) != len(out_channels):
@@ -39,6 +43,6 @@ class ProjectedSSDNeck(SSDNeck):
             ConvModule(c, p, 1, norm_cfg=norm_cfg, act_cfg=act_cfg) if c != p
             else nn.Identity() for c, p in zip(out_channels, proj_channels))
 
-    def forward(self, inputs):
+    def forward(self, inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor, ...]:
         outs = super().forward(inputs)
         return tuple(proj(x) for proj, x in zip(self.projections, outs))

@@ -1,9 +1,12 @@
 """SSD anchors derived from the input size, as ml-cvnets' SSDLite defines them."""
+from typing import List, Sequence, Tuple
+
 from mmdet.models.task_modules.prior_generators import SSDAnchorGenerator
 from mmengine.registry import TASK_UTILS
 
 
-def ssdlite_feature_sizes(input_size, num_levels=6, first_stride=16):
+def ssdlite_feature_sizes(input_size: int, num_levels: int = 6,
+                          first_stride: int = 16) -> List[int]:
     """Side of each level: stride-2 convs with padding 1 give ceil(size / stride)."""
     return [-(-input_size // (first_stride * 2**i)) for i in range(num_levels)]
 
@@ -26,8 +29,10 @@ class SSDLiteAnchorGenerator(SSDAnchorGenerator):
         first_stride (int): Output stride of the first level.
     """
 
-    def __init__(self, input_size=320, ratios=([2, 3], ) * 5 + ([2], ),
-                 scale_range=(0.1, 1.05), first_stride=16):
+    def __init__(self, input_size: int = 320,
+                 ratios: Sequence[Sequence[int]] = ([2, 3], ) * 5 + ([2], ),
+                 scale_range: Tuple[float, float] = (0.1, 1.05),
+                 first_stride: int = 16) -> None:
         n = len(ratios)
         sizes = ssdlite_feature_sizes(input_size, n, first_stride)
         lo, hi = scale_range

@@ -1,0 +1,48 @@
+"""One init function for the three tasks, with the explicit deploy switch."""
+from typing import Optional, Union
+
+from mmengine.config import Config
+from torch import nn
+
+from ..models.utils import switch_to_deploy
+
+_INIT = {
+    'mmpretrain': ('mmpretrain.apis', 'init_model'),
+    'mmdet': ('mmdet.apis', 'init_detector'),
+    'mmseg': ('mmseg.apis', 'init_model'),
+}
+
+
+def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+               device: str = 'cpu', deploy: bool = False,
+               cfg_options: Optional[dict] = None) -> nn.Module:
+    """Build a model from a config and load a checkpoint, with the task's own init API.
+
+    The config's ``default_scope`` picks ``mmpretrain.apis.init_model``,
+    ``mmdet.apis.init_detector`` or ``mmseg.apis.init_model``; the result works with
+    that task's inference functions and inferencers.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str, optional): Path or URL of the weights.
+        device (str): Where to put the model. Defaults to ``'cpu'``.
+        deploy (bool): Switch the loaded model to its inference form
+            (:func:`mmmobilevit.models.utils.switch_to_deploy`). Defaults to False.
+        cfg_options (dict, optional): Overrides of config values.
+    """
+    import importlib
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    scope = cfg.get('default_scope')
+    if scope not in _INIT:
+        raise ValueError(f"the config's default_scope is {scope!r}; init_model handles "
+                         f'{sorted(_INIT)}')
+    module, name = _INIT[scope]
+    model = getattr(importlib.import_module(module), name)(cfg, checkpoint, device=device)
+    if getattr(model, 'cfg', None) is None:  # mmdet and mmseg set it, mmpretrain not
+        model.cfg = cfg
+    if deploy and not switch_to_deploy(model):
+        raise ValueError('deploy=True: nothing in this model can switch to deploy mode '
+                         '(MobileViTBackbone can)')
+    return model

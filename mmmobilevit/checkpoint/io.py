@@ -1,0 +1,230 @@
+"""Reading and writing checkpoint files safely.
+
+Every checkpoint is read with ``torch.load(weights_only=True)``: tensors, plain Python
+containers and numbers, and -- through torch's safe-globals mechanism, scoped to the
+call -- numpy arrays, scalars and dtypes. Nothing else is unpickled, so a file cannot run
+code while it loads. Our own training checkpoints are written in that form
+(:class:`mmmobilevit.engine.hooks.WeightsOnlyCheckpointHook`).
+
+A file that holds other objects (for example an mmengine checkpoint written without that
+hook, whose message hub pickles bound methods) is refused with
+:class:`UnsafeCheckpointError`, unless it is named in the one explicit switch for trusted
+files: the environment variable ``MMMOBILEVIT_TRUSTED_CHECKPOINTS`` (paths, directories
+or URLs separated by ``os.pathsep``), which ``tools/train.py`` / ``tools/test.py
+--trust-checkpoint`` set for the checkpoint they are given.
+
+URLs are downloaded once into torch hub's cache (``$TORCH_HOME/hub/checkpoints``, as
+mmengine does); a file name with a sha256 prefix (``name-<hex>.pth``) is verified, and a
+truncated or corrupt download raises :class:`CheckpointError` and leaves nothing in the
+cache.
+"""
+import hashlib
+import os
+import os.path as osp
+import pickle
+import zipfile
+from typing import Any, Callable, Iterator, List, Optional, Union
+from urllib.parse import urlparse
+
+import numpy as np
+import torch
+from mmengine.dist import barrier, get_dist_info
+from mmengine.logging import print_log
+
+MapLocation = Union[None, str, torch.device, Callable]
+
+TRUST_ENV = 'MMMOBILEVIT_TRUSTED_CHECKPOINTS'
+_READ_ERRORS = (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError,
+                pickle.UnpicklingError)
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint file or download that cannot be read."""
+
+
+class UnsafeCheckpointError(CheckpointError):
+    """A checkpoint that ``torch.load(weights_only=True)`` refuses and nobody trusted."""
+
+
+def _numpy_safe_globals() -> List[Any]:
+    """The numpy types a weights-only load may create: arrays, scalars, dtypes."""
+    try:  # numpy >= 2 moved the module
+        from numpy._core.multiarray import _reconstruct, scalar
+    except ImportError:  # pragma: no cover - numpy 1.x
+        from numpy.core.multiarray import _reconstruct, scalar
+    dtype_classes = {type(np.dtype(t)) for t in np.sctypeDict.values()}
+    return [_reconstruct, scalar, np.ndarray, np.dtype, *sorted(dtype_classes, key=str)]
+
+
+SAFE_GLOBALS = _numpy_safe_globals()
+
+
+def trusted_sources() -> List[str]:
+    """The entries of ``MMMOBILEVIT_TRUSTED_CHECKPOINTS``."""
+    return [s for s in os.environ.get(TRUST_ENV, '').split(os.pathsep) if s]
+
+
+def _normalise(source: str) -> str:
+    return source if '://' in source else osp.realpath(osp.expanduser(source))
+
+
+def is_trusted(source: Optional[str]) -> bool:
+    """Whether ``source`` (a path or URL) is named in the trusted-checkpoint switch.
+
+    A trusted directory trusts every file below it.
+    """
+    if not source:
+        return False
+    source = _normalise(source)
+    for entry in map(_normalise, trusted_sources()):
+        if source == entry or ('://' not in entry
+                               and source.startswith(entry.rstrip(os.sep) + os.sep)):
+            return True
+    return False
+
+
+def trust_checkpoint(source: str) -> None:
+    """Add ``source`` to ``MMMOBILEVIT_TRUSTED_CHECKPOINTS`` (inherited by child
+    processes, so every rank of a distributed run sees it)."""
+    entries = trusted_sources()
+    entries.append(source if '://' in source else osp.abspath(osp.expanduser(source)))
+    os.environ[TRUST_ENV] = os.pathsep.join(entries)
+
+
+def _refusal_reason(err: Exception) -> Optional[str]:
+    """Why torch's weights-only unpickler refused an object of the file, or ``None`` if
+    the error is not such a refusal (a corrupt or foreign file: an unknown opcode)."""
+    text = str(err)
+    if 'Weights only load failed' not in text or 'WeightsUnpickler error:' not in text:
+        return None
+    reason = text.split('WeightsUnpickler error:', 1)[1].split('\n\nCheck the doc')[0]
+    reason = ' '.join(reason.split())
+    return None if reason.startswith('Unsupported operand') else reason[:300]
+
+
+def torch_load(filename: str, map_location: MapLocation = None,
+               source: Optional[str] = None) -> Any:
+    """``torch.load`` with ``weights_only=True`` (numpy arrays and dtypes allowed).
+
+    Args:
+        filename (str): The local file to read.
+        map_location: As :func:`torch.load`.
+        source (str, optional): What the user named (a URL for a downloaded file); the
+            trusted-checkpoint switch is checked against it. Defaults to ``filename``.
+
+    Raises:
+        UnsafeCheckpointError: The file holds other objects and is not trusted.
+    """
+    source = source or filename
+    try:
+        with torch.serialization.safe_globals(SAFE_GLOBALS):
+            return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        reason = _refusal_reason(err)
+        if reason is None:
+            raise
+        if not is_trusted(source):
+            raise UnsafeCheckpointError(
+                f'"{source}" holds objects that a weights-only load refuses ({reason}). '
+                'Unpickling it could run code. Load it only if you trust the file: '
+                f'set {TRUST_ENV}={source} (tools/train.py and tools/test.py: '
+                '--trust-checkpoint).') from None
+    print_log(f'loading the trusted checkpoint {source} with weights_only=False',
+              logger='current')
+    return torch.load(filename, map_location=map_location, weights_only=False)  # trusted
+
+
+def read_local_checkpoint(filename: str, map_location: MapLocation = None) -> Any:
+    """Load a local checkpoint file as it is, with a clear error if it cannot be read."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file "{filename}" does not exist')
+    try:
+        return torch_load(filename, map_location)
+    except UnsafeCheckpointError:
+        raise
+    except _READ_ERRORS as err:
+        raise CheckpointError(
+            f'"{filename}" is not a readable PyTorch checkpoint: the file is '
+            f'truncated, corrupt or of another format ({err})') from err
+
+
+def cached_path(url: str, model_dir: Optional[str] = None) -> str:
+    """Where a URL's download is cached (torch hub's checkpoints directory)."""
+    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
+    return osp.join(model_dir, osp.basename(urlparse(url).path))
+
+
+def download(url: str, cached: str, progress: bool = False) -> None:
+    """Download ``url`` to ``cached``, verifying a sha256 prefix in the file name."""
+    match = torch.hub.HASH_REGEX.search(osp.basename(cached))
+    hash_prefix = match.group(1) if match and len(match.group(1)) >= 8 else None
+    os.makedirs(osp.dirname(cached), exist_ok=True)
+    print_log(f'Downloading {url} to {cached}', logger='current')
+    try:
+        torch.hub.download_url_to_file(url, cached, hash_prefix, progress=progress)
+    except RuntimeError as err:  # torch's hash check
+        raise CheckpointError(f'the download of {url} is corrupt ({err}); nothing was '
+                              'cached, run again to download it anew') from err
+    except OSError as err:
+        raise CheckpointError(f'cannot download {url}: {err}') from err
+
+
+def load_remote_checkpoint(url: str, map_location: MapLocation = None,
+                           model_dir: Optional[str] = None,
+                           progress: bool = os.isatty(0)) -> Any:
+    """Download (once, rank 0 first) and load an ``http(s)://`` checkpoint.
+
+    Args:
+        url (str): The URL.
+        map_location: As :func:`torch.load`.
+        model_dir (str, optional): Cache directory; default torch hub's.
+        progress (bool): Show a download progress bar.
+    """
+    cached = cached_path(url, model_dir)
+    rank, world_size = get_dist_info()
+    if rank == 0 and not osp.isfile(cached):
+        download(url, cached, progress)
+    if world_size > 1:
+        barrier()
+        if rank > 0 and not osp.isfile(cached):  # another node's rank 0 downloaded it
+            download(url, cached, progress)
+    try:
+        return torch_load(cached, map_location, source=url)
+    except UnsafeCheckpointError:
+        raise
+    except _READ_ERRORS as err:
+        if rank == 0 and osp.isfile(cached):
+            os.remove(cached)
+        raise CheckpointError(
+            f'the download of {url} is not a readable PyTorch checkpoint (truncated '
+            f'or corrupt: {err}); removed it from the cache ({cached}), run again to '
+            'download it anew') from err
+
+
+def load_checkpoint_file(filename: str, map_location: MapLocation = 'cpu') -> Any:
+    """A local path or ``http(s)://`` URL's checkpoint content, read safely."""
+    if filename.startswith(('http://', 'https://')):
+        return load_remote_checkpoint(filename, map_location)
+    return read_local_checkpoint(filename, map_location)
+
+
+def save_checkpoint_file(checkpoint: Any, path: str) -> None:
+    """``torch.save`` to ``path`` through a temporary file (never a half-written file)."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = path + '.part'
+    torch.save(checkpoint, tmp)
+    os.replace(tmp, path)
+
+
+def _chunks(path: str, size: int = 1 << 20) -> Iterator[bytes]:
+    with open(path, 'rb') as f:
+        yield from iter(lambda: f.read(size), b'')
+
+
+def sha256_of(path: str) -> str:
+    """The hex sha256 of a file."""
+    digest = hashlib.sha256()
+    for block in _chunks(path):
+        digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,52 @@
+"""Run the repository's tools as a user would, in a subprocess."""
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+from typing import Dict, List, Optional
+
+#: The checkout (the package is installed editable from it: tools/ and configs/ live here).
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def tool_env(**extra) -> Dict[str, str]:
+    """The environment for a tool: this one, two OpenMP threads, plus ``extra``."""
+    env = dict(os.environ)
+    env.setdefault('OMP_NUM_THREADS', '2')
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run_tool(args: List[str], timeout: float = 600, env: Optional[Dict[str, str]] = None,
+             check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``python tools/...`` (or a shell script) from the repository root.
+
+    Output (stdout and stderr together) is in ``.stdout``; with ``check`` a non-zero
+    exit raises ``AssertionError`` showing its end.
+    """
+    cmd = ([sys.executable] if args[0].endswith('.py') else ['bash']) + list(args)
+    proc = subprocess.run(cmd, cwd=REPO, env=env or tool_env(), timeout=timeout,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{" ".join(cmd)} exited {proc.returncode}:\n'
+                             f'{proc.stdout[-6000:]}')
+    return proc
+
+
+def read_test_metrics(work_dir: str) -> dict:
+    """The metrics ``tools/test.py`` logged (its newest ``<timestamp>.json``)."""
+    files = sorted(f for f in glob.glob(osp.join(work_dir, '*', '*.json'))
+                   if 'vis_data' not in f)
+    assert files, f'no metrics json under {work_dir}'
+    with open(files[-1]) as f:
+        return json.load(f)

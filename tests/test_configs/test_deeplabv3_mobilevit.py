@@ -1,0 +1,153 @@
+"""DeepLabv3-MobileViT configs: structure, parameter counts, training and evaluation
+through the tools, and mmseg's inference APIs."""
+import glob
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+import mmmobilevit  # noqa: F401
+from mmmobilevit.testing import REPO, free_port, read_test_metrics, run_tool, tool_env
+
+TOY = 'configs/_toy_/deeplabv3_mobilevit-xxs_toy-seg.py'
+PAPER_PARAMS = {'s': 6.4e6, 'xs': 2.9e6, 'xxs': 1.9e6}
+
+
+def build(config):
+    from mmengine.registry import MODELS, DefaultScope
+    cfg = Config.fromfile(osp.join(REPO, config))
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        return cfg, MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('arch', ['s', 'xs', 'xxs'])
+def test_whole_model_params_within_5_percent_of_the_paper(arch):
+    _, model = build(f'configs/mobilevit/deeplabv3_mobilevit-{arch}_voc12aug-512x512.py')
+    n = sum(p.numel() for p in model.parameters())
+    assert abs(n - PAPER_PARAMS[arch]) / PAPER_PARAMS[arch] < 0.05, n
+
+
+@pytest.mark.slow
+def test_params_table_command():
+    out = run_tool(['tools/analysis_tools/params_table.py', 'seg']).stdout
+    assert 'deeplabv3_mobilevit-s_voc12aug-512x512.py' in out and '| 6.4 |' in out
+    assert 'deeplabv3_mobilevitv3-1.0_ade20k-512x512.py' in out
+
+
+@pytest.mark.parametrize('config', sorted(
+    glob.glob(osp.join(REPO, 'configs/mobilevit*/deeplabv3_*_voc12aug-512x512.py'))))
+def test_voc_structure(config):
+    cfg, model = build(config)
+    assert cfg.model.pretrained is None and cfg.model.backbone.init_cfg.type == 'Pretrained'
+    assert model.backbone.out_stride == 16 and model.backbone.conv_1x1_exp is None
+    head = model.decode_head
+    assert head.dilations == (1, 6, 12, 18) and head.channels == 256
+    assert head.bottleneck.conv.kernel_size == (1, 1)  # DeepLabv3's 1x1 projection
+    assert head.dropout.p == 0.1 and not model.with_auxiliary_head
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    model.eval()
+    with torch.no_grad():
+        out = model(torch.rand(1, 3, 512, 512), mode='tensor')
+    assert out.shape == (1, 21, 32, 32)  # output stride 16
+
+
+@pytest.mark.parametrize('config', sorted(
+    glob.glob(osp.join(REPO, 'configs/mobilevitv3/deeplabv3_*_ade20k-512x512.py'))))
+def test_ade20k_structure(config):
+    cfg, model = build(config)
+    assert model.backbone.out_stride == 8
+    assert model.decode_head.dilations == (1, 12, 24, 36)
+    assert model.decode_head.channels == 512 and model.with_auxiliary_head
+    assert model.auxiliary_head.loss_decode.loss_weight == 0.4
+    assert cfg.optim_wrapper.optimizer.type == 'SGD'
+    model.eval()
+    with torch.no_grad():
+        out = model(torch.rand(1, 3, 128, 128), mode='tensor')
+    assert out.shape == (1, 150, 16, 16)  # output stride 8
+
+
+@pytest.fixture(scope='module')
+def trained_toy_segmentor(toy_data, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('toy_seg'))
+    run_tool(['tools/train.py', TOY, '--work-dir', work, '--cfg-options',
+              'train_cfg.max_iters=20', 'train_cfg.val_interval=20',
+              'default_hooks.checkpoint.interval=20'])
+    ckpt = osp.join(work, 'iter_20.pth')
+    assert osp.exists(ckpt)
+    return ckpt
+
+
+@pytest.mark.slow
+def test_tools_test_with_a_trained_checkpoint(trained_toy_segmentor, tmp_path):
+    run_tool(['tools/test.py', TOY, trained_toy_segmentor, '--work-dir', str(tmp_path),
+              '--show-dir', str(tmp_path / 'show')])
+    metrics = read_test_metrics(str(tmp_path))
+    assert 0.0 <= metrics['mIoU'] <= 100.0
+    assert glob.glob(str(tmp_path / 'show' / '**' / '*.png'), recursive=True)
+
+
+@pytest.mark.slow
+def test_mmseg_inference_apis_from_the_config_path(trained_toy_segmentor, toy_data,
+                                                   tmp_path):
+    from mmseg.apis import MMSegInferencer, inference_model, init_model, show_result_pyplot
+    img = osp.join(toy_data, 'VOCdevkit/VOC2012/JPEGImages/2012_val_0001.jpg')
+    model = init_model(osp.join(REPO, TOY), trained_toy_segmentor, device='cpu')
+    result = inference_model(model, img)
+    assert result.pred_sem_seg.data.shape[-2:] == (128, 128)
+    overlay = str(tmp_path / 'overlay.png')
+    show_result_pyplot(model, img, result, show=False, out_file=overlay)
+    assert osp.getsize(overlay) > 0
+    inferencer = MMSegInferencer(model=osp.join(REPO, TOY), weights=trained_toy_segmentor,
+                                 device='cpu')
+    out = inferencer(img, out_dir=str(tmp_path / 'inferencer'))
+    assert out['predictions'].shape == (128, 128)
+    assert glob.glob(str(tmp_path / 'inferencer' / 'vis' / '*'))
+
+
+@pytest.mark.slow
+def test_whole_image_inference_at_voc_size(trained_toy_segmentor, tmp_path):
+    """VOC images are 500x375: not a multiple of 32, nor of the patch grid."""
+    import cv2
+    from mmseg.apis import inference_model, init_model
+    img = str(tmp_path / 'voc_sized.jpg')
+    cv2.imwrite(img, (np.random.RandomState(0).rand(375, 500, 3) * 255).astype(np.uint8))
+    for config in (TOY, 'configs/mobilevit/deeplabv3_mobilevit-xxs_voc12aug-512x512.py',
+                   'configs/mobilevitv3/deeplabv3_mobilevitv3-0.5_ade20k-512x512.py'):
+        ckpt = trained_toy_segmentor if config == TOY else None
+        model = init_model(osp.join(REPO, config), ckpt, device='cpu')
+        result = inference_model(model, img)
+        assert result.pred_sem_seg.data.shape[-2:] == (375, 500)
+
+
+@pytest.mark.slow
+def test_two_process_dist_train(toy_data, tmp_path):
+    env = tool_env(PORT=free_port(), PYTHON=sys.executable)
+    run_tool(['tools/dist_train.sh', TOY, '2', '--work-dir', str(tmp_path),
+              '--cfg-options', 'train_cfg.max_iters=6', 'train_cfg.val_interval=6',
+              'default_hooks.checkpoint.interval=6'], env=env)
+    assert osp.exists(tmp_path / 'iter_6.pth')
+
+
+@pytest.mark.slow
+def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmentor,
+                                                              toy_data, tmp_path):
+    from mmseg.apis import inference_model, init_model
+    mious = {}
+    for mode in ('eager', 'deploy'):
+        work = str(tmp_path / mode)
+        run_tool(['tools/test.py', TOY, trained_toy_segmentor, '--work-dir', work]
+                 + (['--deploy'] if mode == 'deploy' else []))
+        mious[mode] = read_test_metrics(work)['mIoU']
+    assert abs(mious['eager'] - mious['deploy']) <= 0.01, mious
+    # the inference API with the explicit deploy option
+    from mmmobilevit.apis import init_model as init_any
+    img = osp.join(toy_data, 'VOCdevkit/VOC2012/JPEGImages/2012_val_0001.jpg')
+    eager = init_model(osp.join(REPO, TOY), trained_toy_segmentor, device='cpu')
+    fast = init_any(osp.join(REPO, TOY), trained_toy_segmentor, deploy=True)
+    a, b = inference_model(eager, img), inference_model(fast, img)
+    assert fast.backbone.deployed
+    diff = (a.seg_logits.data - b.seg_logits.data).abs().max().item()
+    assert diff <= 1e-4 * max(1., a.seg_logits.data.abs().max().item()), diff

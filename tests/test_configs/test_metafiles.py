@@ -1,0 +1,70 @@
+"""model-index.yml and the metafiles: complete, consistent with the configs, and the
+README's model-zoo tables are what tools/analysis_tools/model_zoo.py prints."""
+import glob
+import os.path as osp
+
+import pytest
+import yaml
+
+from mmmobilevit.testing import REPO, run_tool
+from mmmobilevit.utils.model_zoo import load_models
+
+
+def test_every_config_is_in_the_model_index_once():
+    models = load_models(REPO)
+    names = [m['Name'] for _, m in models]
+    assert len(names) == len(set(names))
+    listed = [m['Config'] for _, m in models]
+    assert len(listed) == len(set(listed))
+    on_disk = sorted(osp.relpath(p, REPO) for p in glob.glob(
+        osp.join(REPO, 'configs', 'mobilevit*', '*.py')))
+    assert sorted(listed) == on_disk
+
+
+def test_entries_have_the_openmmlab_fields():
+    for path in glob.glob(osp.join(REPO, 'configs', 'mobilevit*', 'metafile.yml')):
+        meta = yaml.safe_load(open(path))
+        collections = {c['Name']: c for c in meta['Collections']}
+        for c in collections.values():
+            assert c['Paper']['URL'].startswith('https://arxiv.org/abs/')
+            assert c['Code']['URL'].startswith('https://github.com/')
+        for m in meta['Models']:
+            assert m['In Collection'] in collections, m['Name']
+            assert set(m['Metadata']) >= {'FLOPs', 'Parameters'}
+            result = m['Results'][0]
+            assert result['Task'] and result['Dataset'] and result['Metrics']
+            if m.get('Weights'):  # released weights come from Apple's or mmpretrain's zoo
+                assert m['Weights'].startswith(('https://download.openmmlab.com/',
+                                                'https://docs-assets.developer.apple.com/'))
+                assert m['Converted From']['Weights'].startswith('https://')
+            if result['Task'] != 'Image Classification':
+                assert 'Weights' not in m  # no public weights for our heads: no link
+            # the licence of the weights each entry links (NOTICE lists them)
+            source = m.get('Weights') or (m.get('Converted From') or {}).get('Weights', '')
+            expected = ('no weights' if not source else
+                        'MobileViTv3 release: non-commercial use only'
+                        if 'micronDLA' in source else "Apple's ml-cvnets licence")
+            assert m['Weights License'].startswith(expected), m['Name']
+
+
+def test_v1_weights_are_the_ones_the_dense_configs_initialise_from():
+    from mmengine.config import Config
+    weights = {m['Config'].split('/')[-1].split('_')[0]: m['Weights']
+               for _, m in load_models(REPO) if m['Name'].endswith('_3rdparty_in1k')
+               and m['Config'].startswith('configs/mobilevit/')}
+    for arch, url in weights.items():
+        cfg = Config.fromfile(osp.join(REPO, f'configs/mobilevit/ssdlite_{arch}_coco.py'))
+        assert cfg.model.backbone.init_cfg.checkpoint == url
+
+
+@pytest.mark.slow
+def test_metafile_numbers_match_the_configs():
+    out = run_tool(['tools/analysis_tools/model_zoo.py', '--check'], timeout=1200).stdout
+    assert 'metafile params and FLOPs match their configs' in out
+
+
+@pytest.mark.slow
+def test_readme_tables_are_the_tools_output():
+    tables = run_tool(['tools/analysis_tools/model_zoo.py']).stdout
+    assert '| mobilevit-s_3rdparty_in1k | 5.58 | 2.03 | 78.25 |' in tables
+    assert tables in open(osp.join(REPO, 'README.md')).read()

@@ -1,0 +1,130 @@
+"""The multi-scale batch sampler: batch-size rules, the per-epoch plan, and real
+single- and two-process (gloo) training with it."""
+import json
+import os.path as osp
+import sys
+
+import pytest
+from mmengine.dataset import DefaultSampler
+
+import mmmobilevit  # noqa: F401
+from mmmobilevit.datasets import MultiScaleBatchSampler, batch_size_table
+from mmmobilevit.testing import REPO, free_port, read_test_metrics, run_tool, tool_env
+
+IMAGENET = [160, 192, 256, 288, 320]
+TOY = 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py'
+
+
+@pytest.fixture
+def recording_config(tmp_path):
+    """The toy config plus a hook that records every rank's batch shapes."""
+    path = tmp_path / 'recording_cfg.py'
+    path.write_text(
+        f"_base_ = '{osp.join(REPO, TOY)}'\n"
+        "custom_imports = dict(imports=['mmmobilevit', 'mmmobilevit.testing.record_batches_hook'],"
+        " allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='EMAEvalHook', ema_type='mmdet.ExpMomentumEMA',"
+        " momentum=0.02, gamma=20, priority=49), dict(type='BatchShapeLogHook'),"
+        " dict(type='RNGStateHook'), dict(type='RecordBatchesHook')]\n")
+    return str(path)
+
+
+def test_batch_size_tables_of_the_paper_and_ml_cvnets():
+    # ml-cvnets v0.1 (released weights): base 256 with 128, floor at 128, multiple of 8
+    assert batch_size_table(IMAGENET, 256, 128, rounding='round', floor_at_base=True,
+                            batch_size_multiple=8) == [328, 224, 128, 128, 128]
+    # ml-cvnets main: no floor, no rounding
+    assert batch_size_table(IMAGENET, 256, 128) == [327, 227, 128, 101, 81]
+    # the paper: b = 128 at the largest resolution
+    assert batch_size_table(IMAGENET, 320, 128) == [512, 355, 200, 158, 128]
+    for rule, base, expected in (('mlcvnets-v0.1', 256, [328, 224, 128, 128, 128]),
+                                 ('mlcvnets', 256, [327, 227, 128, 101, 81]),
+                                 ('paper', 320, [512, 355, 200, 158, 128])):
+        sampler = MultiScaleBatchSampler(list(range(4096)), 128, resolutions=IMAGENET,
+                                         base_resolution=base, rule=rule)
+        assert sampler.batch_sizes == expected
+
+
+def test_clear_errors():
+    with pytest.raises(ValueError, match='not a multiple of size_multiple=32'):
+        MultiScaleBatchSampler(list(range(10)), 8, resolutions=[160, 250])
+    with pytest.raises(ValueError, match='batch size at 320x320 would be 0'):
+        MultiScaleBatchSampler(list(range(10)), 2, resolutions=[160, 320],
+                               base_resolution=160, rule='paper')
+
+
+def test_min_max_num_resolutions():
+    s = MultiScaleBatchSampler(list(range(100)), 8, min_resolution=160,
+                               max_resolution=320, num_resolutions=5, base_resolution=256)
+    assert [r[0] for r in s.resolutions] == [160, 192, 256, 288, 320]
+
+
+class _Dataset:
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+
+def test_fixed_deterministic_plan():
+    sampler = DefaultSampler(_Dataset(1000), shuffle=True, seed=3)
+    bs = MultiScaleBatchSampler(sampler, 16, resolutions=[32, 64, 96], base_resolution=64)
+    plans = []
+    for epoch in (0, 1, 0):
+        sampler.set_epoch(epoch)
+        plan = list(bs)
+        assert len(plan) == len(bs)
+        for batch in plan:
+            (res, ) = {r for _, r in batch}
+            assert len(batch) == bs.batch_sizes[bs.resolutions.index(res)]
+        # every resolution gets an equal share of the samples
+        per_res = {}
+        for batch in plan:
+            per_res[batch[0][1]] = per_res.get(batch[0][1], 0) + len(batch)
+        assert max(per_res.values()) - min(per_res.values()) <= max(bs.batch_sizes)
+        plans.append(plan)
+    assert plans[0] == plans[2]  # deterministic from seed and epoch
+    assert [b[0][1] for b in plans[0]] != [b[0][1] for b in plans[1]]  # reshuffled
+
+
+def _load(work, rank):
+    with open(osp.join(work, f'batches_rank{rank}.json')) as f:
+        return json.load(f)
+
+
+@pytest.mark.slow
+def test_trains_with_the_sampler_and_learns(toy_data, recording_config, tmp_path):
+    work = str(tmp_path / 'work')
+    out = run_tool(['tools/train.py', recording_config, '--work-dir', work]).stdout
+    assert 'resolution -> batch size: 32x32: 32, 64x64: 8, 96x96: 8' in out
+    assert 'resolution: ' in out and 'batch_size: ' in out  # logged per iteration
+    rec = _load(work, 0)
+    for epoch in map(str, range(6)):
+        assert len(rec[epoch]) == rec['len']  # the loop ran len() iterations
+        assert {(h, b) for h, w, b in rec[epoch]} == {(32, 32), (64, 8), (96, 8)}
+    test_dir = str(tmp_path / 'test')
+    run_tool(['tools/test.py', TOY, osp.join(work, 'epoch_6.pth'), '--work-dir', test_dir])
+    top1 = read_test_metrics(test_dir)['accuracy/top1']
+    assert top1 > 50.0, top1  # chance is 25 (4 classes)
+
+
+@pytest.mark.slow
+def test_two_processes_draw_the_same_plan_and_resume(toy_data, recording_config, tmp_path):
+    def dist_train(work, *options):
+        env = tool_env(PORT=free_port(), PYTHON=sys.executable)
+        run_tool(['tools/dist_train.sh', recording_config, '2', '--work-dir', work,
+                  '--cfg-options'] + list(options), env=env)
+
+    full = str(tmp_path / 'full')
+    dist_train(full, 'train_cfg.max_epochs=2')
+    r0, r1 = _load(full, 0), _load(full, 1)
+    assert r0['len'] == r1['len']
+    for epoch in ('0', '1'):
+        assert len(r0[epoch]) == len(r1[epoch]) == r0['len']
+        assert [s[:2] for s in r0[epoch]] == [s[:2] for s in r1[epoch]]  # same sequence
+    # an interrupted run (stopped after epoch 1) resumes into the same epoch-2 plan
+    part = str(tmp_path / 'part')
+    dist_train(part, 'train_cfg.max_epochs=1')
+    dist_train(part, 'train_cfg.max_epochs=2', 'resume=True')
+    assert _load(part, 0)['1'] == r0['1'] and _load(part, 1)['1'] == r1['1']

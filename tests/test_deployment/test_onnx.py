@@ -1,0 +1,72 @@
+"""tools/deployment/pytorch2onnx.py for the three tasks: opset, no Col2Im, dynamic
+batch, onnxruntime parity (1e-4) with the eager PyTorch model."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+import mmmobilevit  # noqa: F401
+from mmmobilevit.apis import init_model
+from mmmobilevit.deployment import (CheckFailed, TensorOutputs, check_graph,
+                                    compare_with_onnxruntime, ort_session, task_of)
+from mmmobilevit.testing import REPO, run_tool
+
+pytestmark = pytest.mark.slow  # exports and tool runs
+
+CASES = {
+    'classification': ('configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py', (64, 64),
+                       ['logits']),
+    'detection': ('configs/_toy_/ssdlite_mobilevit-xxs_toy-det.py', (192, 192),
+                  [f'cls_score_{i}' for i in range(6)] + [f'bbox_pred_{i}' for i in range(6)]),
+    'segmentation': ('configs/_toy_/deeplabv3_mobilevit-xxs_toy-seg.py', (96, 96),
+                     ['seg_logits']),
+}
+
+
+@pytest.mark.parametrize('task', sorted(CASES))
+def test_export_checks_and_onnxruntime_parity(task, tmp_path):
+    config, shape, names = CASES[task]
+    out = str(tmp_path / f'{task}.onnx')
+    args = [] if task == 'detection' else ['--shape', str(shape[0]), str(shape[1])]
+    log = run_tool(['tools/deployment/pytorch2onnx.py', config, 'none', '--out', out]
+                   + args).stdout
+    assert f'input [N, 3, {shape[0]}, {shape[1]}]' in log  # detection: the anchors' size
+    assert f'exported {task} model' in log and '(deploy backbone)' in log
+    assert 'dynamic batch' in log and 'onnxruntime vs PyTorch' in log
+    opset, ops = check_graph(out)
+    assert opset >= 13 and 'Col2Im' not in ops
+    session = ort_session(out, threads=2)
+    assert [o.name for o in session.get_outputs()] == names
+    # the tool compared with PyTorch at batch 1 and 2; any batch size runs
+    x = np.random.default_rng(0).standard_normal((3, 3) + shape).astype(np.float32)
+    got = session.run(None, {'input': x})
+    assert all(o.shape[0] == 3 for o in got)
+    if task == 'segmentation':
+        assert got[0].shape[2:] == shape
+
+
+def test_parity_helper_reports_a_mismatch(tmp_path):
+    """The parity check is not vacuous: other weights than the exported ones fail."""
+    config, shape, _ = CASES['classification']
+    out = str(tmp_path / 'cls.onnx')
+    run_tool(['tools/deployment/pytorch2onnx.py', config, 'none', '--out', out,
+              '--no-deploy', '--shape', '64', '64'])
+    torch.manual_seed(123)
+    model = init_model(osp.join(REPO, config)).eval()
+    task = task_of(model.cfg)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05)
+    with pytest.raises(CheckFailed, match='differs from PyTorch'):
+        compare_with_onnxruntime(TensorOutputs(model, task).eval(), out, shape=shape)
+
+
+def test_tool_errors(tmp_path):
+    proc = run_tool(['tools/deployment/pytorch2onnx.py', 'configs/nope.py', 'none'],
+                    check=False)
+    assert proc.returncode != 0 and 'config not found' in proc.stdout
+    proc = run_tool(['tools/deployment/pytorch2onnx.py', CASES['classification'][0],
+                     'none', '--opset', '11', '--out', str(tmp_path / 'x.onnx')],
+                    check=False)
+    assert proc.returncode != 0 and 'opset 11' in proc.stdout

@@ -1,0 +1,33 @@
+"""tools/analysis_tools/benchmark.py end to end on a tiny input (the numbers themselves are
+benchmark results, never asserted)."""
+import json
+
+import pytest
+
+from mmmobilevit.testing import run_tool
+
+pytestmark = pytest.mark.slow  # tool runs and training
+
+
+def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
+    out = str(tmp_path / 'bench.json')
+    log = run_tool(['tools/analysis_tools/benchmark.py', '--archs', 'mobilevit-xxs',
+                    '--size', '64', '--iters', '1', '--warmup', '1', '--threads', '2',
+                    '--out', out], timeout=900).stdout
+    assert 'ratios vs mmpretrain' in log and 'outputs vs ours eager' in log
+    report = json.load(open(out))['report']['mobilevit-xxs']
+    results, checks = report['results'], report['checks']
+    assert set(results) == {'mmpretrain', 'timm', 'ours', 'ours-deploy', 'ours-bf16',
+                            'onnxruntime'}
+    for impl in ('mmpretrain', 'timm', 'ours'):  # trainable: a training step and its memory
+        assert results[impl]['train_b8_ms'] > 0 and results[impl]['peak_train_mb'] >= 0
+    assert all(r['latency_b1_ms'] > 0 and r['throughput_b8'] > 0 for r in results.values())
+    # the outputs were checked to agree before timing
+    assert max(checks[k] for k in ('mmpretrain', 'timm', 'ours-deploy', 'onnxruntime')) <= 1e-4
+    assert checks['ours-bf16 top-1 agreement'] >= 0.5
+
+
+def test_unknown_arch_is_refused_before_any_work():
+    proc = run_tool(['tools/analysis_tools/benchmark.py', '--archs', 'mobilevit-m'],
+                    check=False)
+    assert proc.returncode != 0 and 'mobilevit-m' in proc.stdout

@@ -1,0 +1,44 @@
+"""Save a checkpoint in deploy form: BatchNorms and norm affines folded.
+
+    python tools/model_converters/deploy_model.py CONFIG CHECKPOINT OUT.pth
+
+Loads CHECKPOINT into CONFIG's model, calls ``switch_to_deploy()`` and saves the fused
+weights. Such a file loads into the same config with the backbone built fused:
+
+    python tools/test.py CONFIG OUT.pth --cfg-options model.backbone.deploy=True
+
+(mmpretrain's ``reparameterize_model.py`` does the same for RepVGG-like models.)
+"""
+import argparse
+
+from mmengine.config import Config, DictAction
+
+import mmmobilevit  # noqa: F401  (registers the modules)
+from mmmobilevit.apis import init_model
+from mmmobilevit.checkpoint import save_checkpoint_file
+from mmmobilevit.compat import apply_patches
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint', help='an ordinary (unfused) checkpoint, path or URL')
+    parser.add_argument('out', help='the fused checkpoint to write')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args(argv)
+    apply_patches()
+    cfg = Config.fromfile(args.config)
+    if cfg.model.get('backbone', {}).get('deploy'):
+        raise SystemExit('error: the config builds the fused structure already '
+                         '(backbone deploy=True); give the ordinary config')
+    model = init_model(cfg, args.checkpoint, deploy=True, cfg_options=args.cfg_options)
+    meta = dict(deploy=True, deployed_from=args.checkpoint)
+    if getattr(model, 'dataset_meta', None):
+        meta['dataset_meta'] = model.dataset_meta
+    save_checkpoint_file(dict(state_dict=model.state_dict(), meta=meta), args.out)
+    print(f'fused weights of {args.checkpoint} saved to {args.out}; load them with '
+          '--cfg-options model.backbone.deploy=True')
+
+
+if __name__ == '__main__':
+    main()

@@ -12,7 +12,6 @@ MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 DIR="$(cd "$(dirname "$0")" && pwd)"
 PYTHON=${PYTHON:-python}
 
-PYTHONPATH="$DIR/..":$PYTHONPATH \
 exec "$PYTHON" -m torch.distributed.run \
     --nnodes=$NNODES \
     --node_rank=$NODE_RANK \

@@ -13,7 +13,6 @@ SRUN_ARGS=${SRUN_ARGS:-""}
 PY_ARGS=${@:5}
 DIR="$(cd "$(dirname "$0")" && pwd)"
 
-PYTHONPATH="$DIR/..":$PYTHONPATH \
 srun -p ${PARTITION} \
     --job-name=${JOB_NAME} \
     --gres=gpu:${GPUS_PER_NODE} \

@@ -17,7 +17,7 @@ import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.checkpoint import trust_checkpoint
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import (add_custom_hook, check_dataset_paths, close_process_group,
-                               init_cpu_process_group, load_cfg, setup_device_cfg)
+                               die_with_parent, init_cpu_process_group, load_cfg, setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -115,6 +115,8 @@ def build_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.launcher != 'none':
+        die_with_parent()  # a rank ends with its launcher
     apply_patches()
     if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint "{args.checkpoint}" does not exist')

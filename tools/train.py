@@ -15,7 +15,8 @@ import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.checkpoint import trust_checkpoint
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import (add_custom_hook, check_dataset_paths, close_process_group,
-                               init_cpu_process_group, load_cfg, setup_device_cfg)
+                               die_with_parent, init_cpu_process_group, load_cfg, lock_work_dir,
+                               setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -86,6 +87,8 @@ def build_cfg(args):
     # form that loads with weights_only=True
     add_custom_hook(cfg, 'RNGStateHook')
     add_custom_hook(cfg, 'WeightsOnlyCheckpointHook')
+    # a NaN / inf loss term stops the run, naming the iteration and the term
+    add_custom_hook(cfg, 'FiniteLossHook')
     if args.trust_checkpoint:
         trust_checkpoint(cfg.load_from or cfg.work_dir)
     setup_device_cfg(cfg, args.launcher)
@@ -94,12 +97,15 @@ def build_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.launcher != 'none':
+        die_with_parent()  # a rank ends with its launcher (kill -9 of dist_train.sh)
     apply_patches()
     cfg = build_cfg(args)
     check_dataset_paths(cfg, splits=('train', 'val'))
     if args.resume not in (None, 'auto') and not osp.isfile(args.resume) \
             and '://' not in args.resume:
         raise FileNotFoundError(f'--resume: checkpoint "{args.resume}" does not exist')
+    lock = lock_work_dir(cfg.work_dir)  # noqa: F841  (held until the run ends)
     init_cpu_process_group(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()

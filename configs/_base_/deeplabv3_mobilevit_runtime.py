@@ -10,6 +10,7 @@ custom_hooks = [
     dict(type='EMAEvalHook', momentum=5e-4, priority=49),
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
+    dict(type='FiniteLossHook'),
 ]
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

@@ -71,6 +71,7 @@ custom_hooks = [
     dict(type='BatchShapeLogHook'),
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
+    dict(type='FiniteLossHook'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,

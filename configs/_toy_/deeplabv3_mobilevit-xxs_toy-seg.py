@@ -60,6 +60,7 @@ custom_hooks = [
          update_buffers=True, priority=49),
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
+    dict(type='FiniteLossHook'),
 ]
 default_hooks = dict(
     logger=dict(interval=25),

@@ -67,6 +67,7 @@ custom_hooks = [
     dict(type='BatchShapeLogHook'),
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
+    dict(type='FiniteLossHook'),
 ]
 default_hooks = dict(
     logger=dict(interval=1),

@@ -59,6 +59,7 @@ custom_hooks = [
          update_buffers=True, priority=49),
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
+    dict(type='FiniteLossHook'),
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=8),

@@ -133,6 +133,7 @@ custom_hooks = [
     dict(type='EMAEvalHook', momentum=5e-4, priority=49),
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
+    dict(type='FiniteLossHook'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=3,

@@ -14,14 +14,21 @@ or URLs separated by ``os.pathsep``), which ``tools/train.py`` / ``tools/test.py
 --trust-checkpoint`` set for the checkpoint they are given.
 
 URLs are downloaded once into torch hub's cache (``$TORCH_HOME/hub/checkpoints``, as
-mmengine does); a file name with a sha256 prefix (``name-<hex>.pth``) is verified, and a
-truncated or corrupt download raises :class:`CheckpointError` and leaves nothing in the
-cache.
+mmengine does) by :func:`download`: connect and read timeouts
+(``MMMOBILEVIT_DOWNLOAD_TIMEOUT``, default 60 s; torch hub's downloader has none), the
+announced length and a sha256 prefix in the file name (``name-<hex>.pth``) verified, and a
+stalled, truncated or corrupt download raises :class:`CheckpointError` and leaves nothing
+in the cache.
 """
 import hashlib
+import http.client
 import os
 import os.path as osp
 import pickle
+import socket
+import time
+import urllib.error
+import urllib.request
 import zipfile
 from typing import Any, Callable, Iterator, List, Optional, Union
 from urllib.parse import urlparse
@@ -34,6 +41,7 @@ from mmengine.logging import print_log
 MapLocation = Union[None, str, torch.device, Callable]
 
 TRUST_ENV = 'MMMOBILEVIT_TRUSTED_CHECKPOINTS'
+TIMEOUT_ENV = 'MMMOBILEVIT_DOWNLOAD_TIMEOUT'
 _READ_ERRORS = (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError,
                 pickle.UnpicklingError)
 
@@ -155,19 +163,83 @@ def cached_path(url: str, model_dir: Optional[str] = None) -> str:
     return osp.join(model_dir, osp.basename(urlparse(url).path))
 
 
-def download(url: str, cached: str, progress: bool = False) -> None:
-    """Download ``url`` to ``cached``, verifying a sha256 prefix in the file name."""
+def download_timeout() -> float:
+    """Seconds a download may wait to connect, and then for each block of data:
+    ``MMMOBILEVIT_DOWNLOAD_TIMEOUT`` (default 60)."""
+    value = os.environ.get(TIMEOUT_ENV, '60')
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f'{TIMEOUT_ENV}={value!r} is not a number of seconds') from None
+    if seconds <= 0:
+        raise ValueError(f'{TIMEOUT_ENV} must be positive, got {value}')
+    return seconds
+
+
+def download(url: str, cached: str, progress: bool = False,
+             timeout: Optional[float] = None) -> None:
+    """Download ``url`` to ``cached``: connect and read timeouts, the announced length
+    and a sha256 prefix in the file name checked, and nothing left behind on failure
+    (the data goes to a temporary file that is renamed only when complete).
+
+    Raises:
+        CheckpointError: The server does not answer within the timeout, sends less than
+            it announced, sends other bytes than the name's sha256 prefix says, or the
+            request fails.
+    """
     match = torch.hub.HASH_REGEX.search(osp.basename(cached))
     hash_prefix = match.group(1) if match and len(match.group(1)) >= 8 else None
+    timeout = timeout or download_timeout()
     os.makedirs(osp.dirname(cached), exist_ok=True)
+    partial = f'{cached}.{os.getpid()}.partial'
     print_log(f'Downloading {url} to {cached}', logger='current')
+    digest, done, total = hashlib.sha256(), 0, 0
     try:
-        torch.hub.download_url_to_file(url, cached, hash_prefix, progress=progress)
-    except RuntimeError as err:  # torch's hash check
-        raise CheckpointError(f'the download of {url} is corrupt ({err}); nothing was '
-                              'cached, run again to download it anew') from err
-    except OSError as err:
-        raise CheckpointError(f'cannot download {url}: {err}') from err
+        request = urllib.request.Request(url, headers={'User-Agent': 'mmmobilevit'})
+        with urllib.request.urlopen(request, timeout=timeout) as response, \
+                open(partial, 'wb') as f:
+            total = int(response.headers.get('Content-Length') or 0)
+            last_report = time.monotonic()
+            while True:
+                block = response.read(1 << 20)  # the timeout applies to every read
+                if not block:
+                    break
+                f.write(block)
+                digest.update(block)
+                done += len(block)
+                if progress and time.monotonic() - last_report > 5:
+                    last_report = time.monotonic()
+                    print_log(f'  {done / 2**20:.1f} of {total / 2**20:.1f} MiB',
+                              logger='current')
+        if total and done != total:
+            raise http.client.IncompleteRead(b'', total - done)
+        if hash_prefix and not digest.hexdigest().startswith(hash_prefix):
+            raise CheckpointError(
+                f'the download of {url} is corrupt (its sha256 {digest.hexdigest()[:16]}... '
+                f'does not start with {hash_prefix}, as its name says); nothing was '
+                'cached, run again to download it anew')
+        os.replace(partial, cached)
+    except socket.timeout as err:
+        raise CheckpointError(
+            f'the download of {url} timed out: the server sent nothing for {timeout:g} s '
+            f'({done} bytes received); nothing was cached. Set {TIMEOUT_ENV} to wait '
+            'longer.') from err
+    except http.client.IncompleteRead as err:
+        raise CheckpointError(
+            f'the download of {url} is truncated or corrupt: {done} of {total or "?"} bytes '
+            'arrived; nothing was cached, run again to download it anew') from err
+    except urllib.error.HTTPError as err:
+        raise CheckpointError(f'cannot download {url}: HTTP {err.code} {err.reason}') from err
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
+        reason = getattr(err, 'reason', err)
+        if isinstance(reason, socket.timeout):
+            raise CheckpointError(
+                f'the download of {url} timed out: no connection within {timeout:g} s; '
+                f'nothing was cached. Set {TIMEOUT_ENV} to wait longer.') from err
+        raise CheckpointError(f'cannot download {url}: {reason}') from err
+    finally:
+        if osp.exists(partial):
+            os.remove(partial)
 
 
 def load_remote_checkpoint(url: str, map_location: MapLocation = None,

@@ -12,6 +12,9 @@ the inferencers on our configs get them too)::
     >>> compat.active_patches()
     >>> compat.remove_patches()       # back to the packages as shipped
 
+A removal lasts until :func:`apply_patches` is called again (``compat.enable`` is imported
+once per process, so loading another config does not re-apply them).
+
 The patches (each module's docstring describes the upstream bug):
 
 * :mod:`.mmengine_checkpoint` -- mmengine 0.10's checkpoint loaders: safe weights-only

@@ -1,6 +1,8 @@
-"""A loopback HTTP server for download tests: serves files from a directory,
-counts requests per path, and can cut a response short like a dropped connection."""
+"""Loopback HTTP servers for download tests: :class:`FileServer` serves files from a
+directory, counts requests per path, and can cut a response short like a dropped
+connection; :class:`StalledServer` accepts connections and never answers."""
 import os.path as osp
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -55,3 +57,35 @@ class FileServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class StalledServer:
+    """``with StalledServer() as server: server.url('x.pth')``: a loopback server that
+    accepts every connection and never answers (a hung download)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(8)
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(conn)  # held open, never answered
+
+    def url(self, name: str) -> str:
+        return f'http://127.0.0.1:{self.sock.getsockname()[1]}/{name}'
+
+    def __enter__(self) -> 'StalledServer':
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.sock.close()
+        for conn in self.connections:
+            conn.close()

@@ -1,7 +1,13 @@
 """Launch helpers shared by ``tools/train.py`` and ``tools/test.py``."""
 import argparse
+import ctypes
 import datetime
+import os
 import os.path as osp
+import signal
+import sys
+import time
+from typing import IO, Optional
 
 import torch
 import torch.distributed as dist
@@ -109,3 +115,69 @@ def close_process_group() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+class WorkDirInUseError(RuntimeError):
+    """Another run is writing into the same work dir."""
+
+
+def lock_work_dir(work_dir: str) -> Optional[IO]:
+    """Take an exclusive lock on ``work_dir`` for this run (rank 0 only).
+
+    Two runs in one work dir interleave their logs and overwrite each other's
+    checkpoints; the second one stops at once instead. The lock is an ``flock`` on
+    ``<work_dir>/.lock``, released by the operating system when the process ends (also
+    on ``kill -9``), so a crashed run never leaves a stale lock.
+
+    Returns:
+        The open lock file (keep a reference for the life of the run), or ``None`` on
+        ranks other than 0 and where ``fcntl`` does not exist.
+
+    Raises:
+        WorkDirInUseError: The work dir is locked by another live run.
+    """
+    if int(os.environ.get('RANK', '0')) != 0:
+        return None
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not Linux / macOS
+        return None
+    os.makedirs(work_dir, exist_ok=True)
+    path = osp.join(work_dir, '.lock')
+    handle = open(path, 'a+')
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        owner = handle.read().strip() or 'unknown'
+        handle.close()
+        raise WorkDirInUseError(
+            f'the work dir "{work_dir}" is in use by another run ({owner}). Wait for it to '
+            'finish, stop it, or give this run its own --work-dir.') from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f'pid {os.getpid()}, started {time.strftime("%Y-%m-%d %H:%M:%S")}\n')
+    handle.flush()
+    return handle
+
+
+def die_with_parent(sig: int = signal.SIGTERM) -> bool:
+    """Have Linux send ``sig`` to this process when its parent dies.
+
+    A rank started by ``torchrun`` (``tools/dist_train.sh``) would otherwise train on
+    after its launcher is killed (``kill -9`` leaves the ranks orphaned, writing
+    checkpoints). Elsewhere this does nothing.
+
+    Returns:
+        bool: Whether the parent-death signal is set.
+    """
+    if not sys.platform.startswith('linux'):
+        return False
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_PDEATHSIG = 1  # noqa: N806  (linux/prctl.h)
+    if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) != 0:
+        return False
+    if os.getppid() != parent:  # the parent died before the signal was set
+        os.kill(os.getpid(), sig)
+    return True

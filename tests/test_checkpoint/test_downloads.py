@@ -136,8 +136,8 @@ def test_corrupt_downloads_give_clear_errors_and_leave_no_cache(tmp_path, torch_
         # a sha-named file cut short: torch hub's hash check refuses it
         with pytest.raises(CheckpointError, match='corrupt'):
             _load_checkpoint(server.url(hashed))
-        # no sha in the name: the truncated file does not load, and is removed
-        with pytest.raises(CheckpointError, match='removed it from the cache'):
+        # no sha in the name: fewer bytes than announced, refused as well
+        with pytest.raises(CheckpointError, match='truncated or corrupt: .* bytes arrived'):
             _load_checkpoint(server.url('plain.pth'))
         with pytest.raises(CheckpointError, match='not a readable PyTorch checkpoint'):
             _load_checkpoint(server.url('garbage.pth'))
@@ -168,3 +168,26 @@ def test_public_layouts_load_by_url_where_mmpretrains_do(tmp_path, torch_home):
     with torch.no_grad():
         diff = (model(x, mode='tensor') - theirs(x)).abs().max().item()
     assert diff <= 1e-4
+
+
+def test_a_hung_server_times_out_clearly_and_leaves_no_partial_file(torch_home,
+                                                                    monkeypatch):
+    """A server that accepts the connection and never answers: a clear error after the
+    configured timeout (torch hub's downloader would wait for ever)."""
+    import time
+
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from mmmobilevit.checkpoint import TIMEOUT_ENV, CheckpointError
+    from mmmobilevit.testing.http_server import StalledServer
+    monkeypatch.setenv(TIMEOUT_ENV, '2')
+    with StalledServer() as server:
+        start = time.monotonic()
+        with pytest.raises(CheckpointError, match=f'timed out.*{TIMEOUT_ENV}'):
+            _load_checkpoint(server.url('model-0123abcd.pth'))
+        assert time.monotonic() - start < 30
+    cache = torch_home / 'hub' / 'checkpoints'
+    assert not cache.exists() or list(cache.iterdir()) == []  # no .partial left
+    monkeypatch.setenv(TIMEOUT_ENV, 'soon')
+    with pytest.raises(ValueError, match='number of seconds'):
+        _load_checkpoint('http://127.0.0.1:9/x.pth')

@@ -1,10 +1,11 @@
 from .batch_shape_log_hook import BatchShapeLogHook
 from .deploy_hook import DeployHook
 from .ema_eval_hook import EMAEvalHook
+from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
 from .rng_state_hook import RNGStateHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'BatchShapeLogHook', 'DeployHook', 'EMAEvalHook', 'RNGStateHook',
-    'WeightsOnlyCheckpointHook'
+    'BatchShapeLogHook', 'DeployHook', 'EMAEvalHook', 'FiniteLossHook',
+    'NonFiniteLossError', 'RNGStateHook', 'WeightsOnlyCheckpointHook'
 ]

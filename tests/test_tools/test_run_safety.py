@@ -1,0 +1,92 @@
+"""Runs that used to end badly without a word: a diverged loss, orphaned ranks after the
+launcher is killed, two runs in one work dir."""
+import glob
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mmmobilevit.testing import REPO, free_port, run_tool, tool_env
+
+pytestmark = pytest.mark.slow  # tool runs and training
+
+CLS = 'configs/_toy_/resnet18_toy-cls.py'
+LONG = ['--cfg-options', 'train_cfg.max_epochs=100']  # far longer than any test waits
+
+
+def processes_mentioning(text):
+    """PIDs of the live processes whose command line contains ``text``."""
+    pids = []
+    for path in glob.glob('/proc/[0-9]*/cmdline'):
+        try:
+            with open(path, 'rb') as f:
+                cmdline = f.read().replace(b'\0', b' ').decode(errors='replace')
+        except OSError:
+            continue
+        if text in cmdline and int(path.split('/')[2]) != os.getpid():
+            pids.append(int(path.split('/')[2]))
+    return pids
+
+
+def wait_for(predicate, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f'timed out waiting for {what}')
+
+
+def test_a_non_finite_loss_stops_training_and_names_the_term(toy_data, tmp_path):
+    work = str(tmp_path / 'nan')
+    proc = run_tool(['tools/train.py', CLS, '--work-dir', work, '--cfg-options',
+                     'optim_wrapper.optimizer.lr=1e6'], check=False)
+    assert proc.returncode != 0
+    assert 'NonFiniteLossError' in proc.stdout
+    assert 'non-finite loss loss=nan' in proc.stdout and 'iteration ' in proc.stdout
+    assert not glob.glob(osp.join(work, '*.pth'))  # nothing trained on NaN was saved
+
+
+def test_ranks_die_with_a_killed_launcher(toy_data, tmp_path):
+    work = str(tmp_path / 'orphans')
+    launcher = subprocess.Popen(
+        ['bash', 'tools/dist_train.sh', CLS, '2', '--work-dir', work] + LONG, cwd=REPO,
+        env=tool_env(PORT=free_port()), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        ranks = lambda: [p for p in processes_mentioning(work)  # noqa: E731
+                         if p != launcher.pid]
+        wait_for(lambda: len(ranks()) >= 2 and glob.glob(osp.join(work, '*', '*.log')),
+                 240, 'the two ranks to start training')
+        os.kill(launcher.pid, signal.SIGKILL)  # what an OOM killer or a scheduler does
+        launcher.wait()
+        wait_for(lambda: not ranks(), 60, 'the ranks to end with their launcher')
+    finally:
+        for pid in processes_mentioning(work):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_second_run_in_a_busy_work_dir_stops_at_once(toy_data, tmp_path):
+    work = str(tmp_path / 'busy')
+    first = subprocess.Popen([sys.executable, 'tools/train.py', CLS, '--work-dir', work]
+                             + LONG, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: osp.exists(osp.join(work, '.lock'))
+                 and glob.glob(osp.join(work, '*', '*.log')), 240, 'the first run')
+        start = time.monotonic()
+        second = run_tool(['tools/train.py', CLS, '--work-dir', work], check=False)
+        assert second.returncode != 0 and time.monotonic() - start < 60
+        assert 'WorkDirInUseError' in second.stdout and f'pid {first.pid}' in second.stdout
+        assert first.poll() is None  # the first run goes on
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    # the lock dies with its process: a new run may use the work dir
+    proc = run_tool(['tools/train.py', CLS, '--work-dir', work, '--cfg-options',
+                     'train_cfg.max_epochs=1'])
+    assert proc.returncode == 0

@@ -137,7 +137,7 @@ def torch_load(filename: str, map_location: MapLocation = None,
                 'Unpickling it could run code. Load it only if you trust the file: '
                 f'set {TRUST_ENV}={source} (tools/train.py and tools/test.py: '
                 '--trust-checkpoint).') from None
-    print_log(f'loading the trusted checkpoint {source} with weights_only=False',
+    print_log(f'loading the trusted checkpoint {source} without the weights-only check',
               logger='current')
     return torch.load(filename, map_location=map_location, weights_only=False)  # trusted
 

@@ -13,3 +13,23 @@ def toy_data():
     out = osp.join(REPO, 'data', 'toy')
     make_toy_data(out, verbose=False)
     return out
+
+
+TOY_CONFIGS = {
+    'cls': osp.join(REPO, 'configs', '_toy_', 'mobilevit-xxs_toy-multiscale-cls.py'),
+    'det': osp.join(REPO, 'configs', '_toy_', 'ssdlite_mobilevit-xxs_toy-det.py'),
+    'seg': osp.join(REPO, 'configs', '_toy_', 'deeplabv3_mobilevit-xxs_toy-seg.py'),
+    'r18': osp.join(REPO, 'configs', '_toy_', 'resnet18_toy-cls.py'),
+}
+
+
+@pytest.fixture(scope='session')
+def initial_weights(tmp_path_factory):
+    """Initial weights of the toy MobileViT classifier and detector and of the toy
+    ResNet-18, as checkpoint files with their class names as dataset meta."""
+    from mmmobilevit.testing.weights import save_initial_weights
+    out = tmp_path_factory.mktemp('initial_weights')
+    shapes = ('square', 'circle', 'triangle', 'cross')
+    classes = dict(cls=shapes, det=shapes[:3], r18=shapes)
+    return {name: save_initial_weights(TOY_CONFIGS[name], str(out / f'{name}.pth'), classes[name])
+            for name in classes}

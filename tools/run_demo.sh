@@ -37,6 +37,13 @@ def bbox_map(sub):
     return json.load(open(files[-1]))['coco/bbox_mAP']
 trained, untrained = bbox_map('test_trained'), bbox_map('test_untrained')
 print(f'[run_demo] toy COCO bbox mAP: trained {trained:.3f}, untrained {untrained:.3f}')
+# the last validation of training: the EMA model (what checkpoints hold) and the raw one
+scalars = sorted(glob.glob(osp.join(work, 'train', '*', 'vis_data', 'scalars.json')))
+vals = [json.loads(line) for f in scalars for line in open(f) if 'raw/coco/bbox_mAP' in line]
+if vals:
+    last = vals[-1]
+    print(f"[run_demo] last validation (epoch {last.get('step')}): EMA model "
+          f"{last['coco/bbox_mAP']:.3f}, raw model {last['raw/coco/bbox_mAP']:.3f}")
 print(f'[run_demo] predictions drawn to {osp.join(work, "prediction.jpg")}')
 PY
 end=$(date +%s)

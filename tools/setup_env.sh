@@ -91,7 +91,14 @@ fi
 
 # The project itself, editable, pointing at this clone (fast; re-pointed for every clone).
 # (asked from / so that the current directory's copy does not answer for the installed one)
-cur="$(cd / && "$MMMOBILEVIT_VENV/bin/python" -c 'import mmmobilevit, os; print(os.path.dirname(os.path.dirname(os.path.abspath(mmmobilevit.__file__))))' 2>/dev/null || true)"
+cur="$(cd / && "$MMMOBILEVIT_VENV/bin/python" -c 'import mmmobilevit, os; print(os.path.dirname(os.path.dirname(os.path.realpath(mmmobilevit.__file__))))' 2>/dev/null || true)"
 if [ "$cur" != "$here" ]; then
   pip_quiet "$MMMOBILEVIT_VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$here"
+fi
+# openmim looks for an installed package at <site-packages>/<name>/.mim (mim search,
+# mim download, mim train); a PEP 660 editable install has no folder there, so link it
+# to this clone's package (whose .mim setup.py fills).
+site="$("$MMMOBILEVIT_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+if [ "$(readlink "$site/mmmobilevit" 2>/dev/null)" != "$here/mmmobilevit" ]; then
+  ln -sfn "$here/mmmobilevit" "$site/mmmobilevit"
 fi

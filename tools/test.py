@@ -16,8 +16,9 @@ from mmengine.runner import Runner
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.checkpoint import trust_checkpoint
 from mmmobilevit.compat import apply_patches
-from mmmobilevit.utils import (add_custom_hook, check_dataset_paths, close_process_group,
-                               die_with_parent, init_cpu_process_group, load_cfg, setup_device_cfg)
+from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
+                               die_with_parent, first_rank_printer, init_cpu_process_group,
+                               load_cfg, setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -32,6 +33,10 @@ def parse_args(argv=None):
         help="test the model's fast inference form: switch_to_deploy() after the "
         'checkpoint is loaded (DeployHook; BatchNorms and norm affines folded, outputs '
         'unchanged within 1e-4)')
+    parser.add_argument(
+        '--skip-image-check', action='store_true',
+        help='do not check that every image the annotations name exists (a full check '
+        'is remembered per annotation file, so only the first start pays it)')
     parser.add_argument(
         '--trust-checkpoint', action='store_true',
         help='load CHECKPOINT even if it holds objects other than weights '
@@ -101,6 +106,7 @@ def enable_deploy(cfg):
 def build_cfg(args):
     cfg = load_cfg(args)
     cfg.load_from = args.checkpoint
+    add_custom_hook(cfg, 'CheckpointFitHook')  # a checkpoint that does not fit stops it
     if args.trust_checkpoint:
         trust_checkpoint(args.checkpoint)
     if args.deploy:
@@ -121,7 +127,9 @@ def main(argv=None):
     if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint "{args.checkpoint}" does not exist')
     cfg = build_cfg(args)
-    check_dataset_paths(cfg, splits=('test', ))
+    # annotations read as the dataset classes will, images checked (once per stamp)
+    check_datasets(cfg, splits=('test', ), check_images=not args.skip_image_check,
+                   log=first_rank_printer('dataset check: '))
     init_cpu_process_group(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

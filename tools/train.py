@@ -14,9 +14,9 @@ from mmengine.runner import Runner
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.checkpoint import trust_checkpoint
 from mmmobilevit.compat import apply_patches
-from mmmobilevit.utils import (add_custom_hook, check_dataset_paths, close_process_group,
-                               die_with_parent, init_cpu_process_group, load_cfg, lock_work_dir,
-                               setup_device_cfg)
+from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
+                               die_with_parent, first_rank_printer, init_cpu_process_group,
+                               load_cfg, lock_work_dir, setup_device_cfg)
 
 
 def parse_args(argv=None):
@@ -33,6 +33,10 @@ def parse_args(argv=None):
                         help='scale the lr by the actual total batch size')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--skip-image-check', action='store_true',
+        help='do not check that every image the annotations name exists (a full check '
+        'is remembered per annotation file, so only the first start pays it)')
     parser.add_argument(
         '--trust-checkpoint', action='store_true',
         help='load the --resume / load_from checkpoint (or, with --resume alone, the '
@@ -89,6 +93,8 @@ def build_cfg(args):
     add_custom_hook(cfg, 'WeightsOnlyCheckpointHook')
     # a NaN / inf loss term stops the run, naming the iteration and the term
     add_custom_hook(cfg, 'FiniteLossHook')
+    # a load_from / resume checkpoint that does not fit the model stops the run
+    add_custom_hook(cfg, 'CheckpointFitHook')
     if args.trust_checkpoint:
         trust_checkpoint(cfg.load_from or cfg.work_dir)
     setup_device_cfg(cfg, args.launcher)
@@ -101,7 +107,9 @@ def main(argv=None):
         die_with_parent()  # a rank ends with its launcher (kill -9 of dist_train.sh)
     apply_patches()
     cfg = build_cfg(args)
-    check_dataset_paths(cfg, splits=('train', 'val'))
+    # annotations read as the dataset classes will, images checked (once per stamp)
+    check_datasets(cfg, splits=('train', 'val'), check_images=not args.skip_image_check,
+                   log=first_rank_printer('dataset check: '))
     if args.resume not in (None, 'auto') and not osp.isfile(args.resume) \
             and '://' not in args.resume:
         raise FileNotFoundError(f'--resume: checkpoint "{args.resume}" does not exist')

@@ -11,6 +11,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='FiniteLossHook'),
+    dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

@@ -9,20 +9,23 @@ _base_ = ['mmpretrain::_base_/default_runtime.py']
 custom_imports = dict(
     imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
+# ---- your data: ImageNet layout (README "Train on your own data": ImageFolder data) ---
+data_root = 'data/imagenet'
+num_classes = 1000
+
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='MobileViTBackbone', arch='mobilevit-s'),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
-        num_classes=1000,
+        num_classes=num_classes,
         in_channels=640,
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
         topk=(1, 5)))
-data_preprocessor = dict(num_classes=1000, mean=[0., 0., 0.], std=[255., 255., 255.],
+data_preprocessor = dict(num_classes=num_classes, mean=[0., 0., 0.], std=[255., 255., 255.],
                          to_rgb=False)
 
-data_root = 'data/imagenet'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='MultiScaleRandomResizedCrop', scale=256),
@@ -72,6 +75,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='FiniteLossHook'),
+    dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,

@@ -61,6 +61,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='FiniteLossHook'),
+    dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(
     logger=dict(interval=25),

@@ -2,8 +2,11 @@
 # trained from scratch on the bundled toy COCO-format data, on the CPU, in minutes.
 # Differences from the COCO recipe: 192x192 input (the toy images' size), 3 classes,
 # random initialisation (no download), a short schedule, and an EMA with a momentum
-# warm-up (mmdet's ExpMomentumEMA: the momentum starts near 1 and decays to 0.02): the
-# recipe's fixed 5e-4 would keep ~90% of the initial weights over a run this short.
+# warm-up (mmdet's ExpMomentumEMA: the momentum starts near 1 and decays to 0.1; the
+# recipe's fixed 5e-4 would keep ~73% of the initial weights over these 640 steps) whose
+# BatchNorm statistics are the raw model's (update_buffers=False). Measured at the last
+# validation (bbox mAP, EMA / raw): momentum 0.02 with averaged statistics 0.414 / 0.437,
+# 0.1 with averaged statistics 0.424 / 0.437, 0.1 with the raw statistics 0.438 / 0.437.
 _base_ = '../mobilevit/ssdlite_mobilevit-xxs_coco.py'
 
 input_size = 192
@@ -55,11 +58,12 @@ param_scheduler = [
          T_max=max_epochs, by_epoch=True, convert_to_iter_based=True),
 ]
 custom_hooks = [
-    dict(type='EMAEvalHook', ema_type='ExpMomentumEMA', momentum=0.02, gamma=50,
-         update_buffers=True, priority=49),
+    dict(type='EMAEvalHook', ema_type='ExpMomentumEMA', momentum=0.1, gamma=50,
+         update_buffers=False, priority=49),
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='FiniteLossHook'),
+    dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=8),

@@ -9,11 +9,16 @@ _base_ = [
     '../_base_/deeplabv3_mobilevit_runtime.py',
 ]
 
+# ---- your data: VOC layout (README "Train on your own data": VOC-format data) -------
+data_root = 'data/VOCdevkit/VOC2012'
+num_classes = 21
+# the ImageNet backbone (downloaded once); None starts from random weights (offline)
+pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
+              'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
+
 crop_size = (512, 512)
 arch = 'mobilevit-s'
 stage5_channels = 160
-pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
-              'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 
 model = dict(
@@ -34,7 +39,8 @@ model = dict(
         out_indices=(4, ),
         out_stride=16,
         norm_cfg=norm_cfg,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
+        init_cfg=None if pretrained is None else dict(
+            type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     decode_head=dict(
         type='ASPPProjHead',
         in_channels=stage5_channels,
@@ -42,7 +48,7 @@ model = dict(
         channels=256,
         dilations=(1, 6, 12, 18),
         dropout_ratio=0.1,
-        num_classes=21,
+        num_classes=num_classes,
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'),
         align_corners=False,
@@ -60,7 +66,6 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs'),
 ]
-data_root = 'data/VOCdevkit/VOC2012'
 train_dataloader = dict(
     batch_size=32,  # per GPU; the paper trains on 4 GPUs
     num_workers=8,
@@ -75,6 +80,9 @@ train_dataloader = dict(
                                   seg_map_path='SegmentationClassAug'),
                  ann_file='ImageSets/Segmentation/aug.txt', pipeline=train_pipeline),
         ]))
+
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
 
 # ---- schedule: AdamW 9e-4 (head x10), 500-iteration warm-up from 9e-5, cosine, 50 epochs
 num_train_images = 12046  # train.txt + aug.txt of mmseg's VOC-aug conversion

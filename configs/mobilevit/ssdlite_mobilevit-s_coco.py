@@ -10,6 +10,18 @@ _base_ = [
 custom_imports = dict(
     imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
 
+# ---- your data: COCO-format annotations (README "Train on your own data") ----------
+data_root = 'data/coco/'
+train_ann_file = 'annotations/instances_train2017.json'
+train_img_dir = 'train2017/'
+val_ann_file = 'annotations/instances_val2017.json'
+val_img_dir = 'val2017/'
+classes = None  # None: COCO's 80; else the category names to train, as in the json
+num_classes = 80 if classes is None else len(classes)
+# the ImageNet backbone (downloaded once); None starts from random weights (offline)
+pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
+              'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
+
 # ---- the one input-size variable: the anchors and pipelines follow from it ---------
 # (for another size, e.g. 384, change it here: levels become 24, 12, 6, 3, 2, 1)
 input_size = 320
@@ -17,8 +29,6 @@ input_size = 320
 arch = 'mobilevit-s'
 backbone_channels = (128, 160)  # stage 4 (OS16) and stage 5 (OS32) outputs
 proj_channels = (512, 256, 256, 128, 128, 64)
-pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
-              'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
 
 norm_cfg = dict(type='BN')
 model = dict(
@@ -34,7 +44,8 @@ model = dict(
         type='MobileViTBackbone',
         arch=arch,
         out_indices=(3, 4),
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
+        init_cfg=None if pretrained is None else dict(
+            type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     neck=dict(
         type='ProjectedSSDNeck',
         in_channels=backbone_channels,
@@ -50,7 +61,7 @@ model = dict(
     bbox_head=dict(
         type='SSDHead',
         in_channels=proj_channels,
-        num_classes=80,
+        num_classes=num_classes,
         use_depthwise=True,
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'),
@@ -109,10 +120,20 @@ train_dataloader = dict(
     batch_size=32,  # per GPU; the paper trains on 4 GPUs
     num_workers=4,
     batch_sampler=None,
-    dataset=dict(filter_cfg=dict(filter_empty_gt=True, min_size=4),
+    dataset=dict(data_root=data_root, ann_file=train_ann_file,
+                 data_prefix=dict(img=train_img_dir),
+                 metainfo=dict(classes=classes) if classes else dict(),
+                 filter_cfg=dict(filter_empty_gt=True, min_size=4),
                  pipeline=train_pipeline))
-val_dataloader = dict(batch_size=8, dataset=dict(pipeline=test_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    dataset=dict(data_root=data_root, ann_file=val_ann_file,
+                 data_prefix=dict(img=val_img_dir),
+                 metainfo=dict(classes=classes) if classes else dict(),
+                 pipeline=test_pipeline))
 test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + val_ann_file)
+test_evaluator = val_evaluator
 
 # ---- schedule: AdamW 9e-4, 500-iteration warm-up from 9e-5, cosine, 200 epochs -------
 max_epochs = 200
@@ -134,6 +155,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='FiniteLossHook'),
+    dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=3,

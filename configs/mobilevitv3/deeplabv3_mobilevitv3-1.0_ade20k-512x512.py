@@ -10,6 +10,12 @@ _base_ = [
     '../_base_/deeplabv3_mobilevit_runtime.py',
 ]
 
+# ---- your data: ADE20K layout (README "Train on your own data": VOC-format data) -----
+data_root = 'data/ade/ADEChallengeData2016'
+num_classes = 150
+# the ImageNet backbone; None starts from random weights
+pretrained = 'checkpoints/mobilevitv3_1_0_0/checkpoint_ema_best.pt'
+
 crop_size = (512, 512)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
@@ -29,8 +35,8 @@ model = dict(
         out_indices=(3, 4),
         out_stride=8,
         norm_cfg=norm_cfg,
-        init_cfg=dict(type='Pretrained',
-                      checkpoint='checkpoints/mobilevitv3_1_0_0/checkpoint_ema_best.pt')),
+        init_cfg=None if pretrained is None else dict(type='Pretrained',
+                                                      checkpoint=pretrained)),
     decode_head=dict(
         type='ASPPProjHead',
         in_channels=512,
@@ -38,7 +44,7 @@ model = dict(
         channels=512,
         dilations=(1, 12, 24, 36),
         dropout_ratio=0.1,
-        num_classes=150,
+        num_classes=num_classes,
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'),
         align_corners=False,
@@ -51,7 +57,7 @@ model = dict(
         num_convs=1,
         concat_input=False,
         dropout_ratio=0.1,
-        num_classes=150,
+        num_classes=num_classes,
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'),
         align_corners=False,
@@ -70,7 +76,10 @@ train_pipeline = [
     dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs'),
 ]
-train_dataloader = dict(batch_size=4, num_workers=4, dataset=dict(pipeline=train_pipeline))
+train_dataloader = dict(batch_size=4, num_workers=4,
+                        dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
 
 # ---- schedule: SGD lr 0.02 cosine to 2e-4, weight decay 1e-4 (not on norms/biases),
 # gradient clipping at 10, 120 epochs of 20210 images at 4 GPUs x 4

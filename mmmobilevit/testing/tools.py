@@ -27,6 +27,17 @@ def tool_env(**extra) -> Dict[str, str]:
     return env
 
 
+def load_tool(path: str):
+    """Import ``tools/...py`` (a path below the repository) as a module, to call its
+    ``main(argv)`` in-process."""
+    import importlib.util
+    name = 'mmmobilevit_tool_' + path.replace('/', '_')[:-3]
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_tool(args: List[str], timeout: float = 600, env: Optional[Dict[str, str]] = None,
              check: bool = True) -> subprocess.CompletedProcess:
     """Run ``python tools/...`` (or a shell script) from the repository root.

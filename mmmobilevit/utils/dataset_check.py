@@ -1,6 +1,19 @@
-"""Clear errors for datasets that are not where a config expects them."""
+"""Clear, early errors for datasets that are missing or whose annotations are wrong.
+
+:func:`check_dataset_paths` (every start of ``tools/train.py`` / ``tools/test.py``) names
+the first missing path. :func:`check_datasets` (also at every start, and
+``tools/misc/check_dataset.py CONFIG``) reads the annotations the way mmdet, mmseg and
+mmpretrain will, and stops on what they would fail on late or cryptically, or drop
+without a word: unparsable files (named with the entry), missing images, invalid boxes,
+class names that do not match the annotations or the model's head, empty datasets. It
+prints the counts per split and what the datasets will drop, with a count.
+"""
+import hashlib
+import json
+import os
 import os.path as osp
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
@@ -94,3 +107,356 @@ def check_dataset_paths(cfg: Config, splits: Sequence[str] = ('train', 'val', 't
                         'at it with --cfg-options '
                         f'{split}_dataloader.dataset.data_root=<path>.')
                 raise DatasetNotFoundError(msg)
+
+
+class DatasetError(ValueError):
+    """A dataset's annotations are unreadable, inconsistent or do not match the config."""
+
+
+@dataclass
+class SplitReport:
+    """What :func:`check_datasets` found for one dataset of a config.
+
+    Attributes:
+        splits (list[str]): The dataloaders that use it (``train``, ``val``, ``test``).
+        dataset_type (str): Its registry type.
+        source (str): Its annotation file (or image folder).
+        num_samples (int): Images (or samples) it lists.
+        num_instances (int, optional): Boxes, for detection.
+        dropped (dict[str, int]): Reason -> entries the dataset will drop for it.
+        images (str): ``'checked'``, ``'checked before (stamp)'``, ``'skipped'`` or
+            ``'n/a'``.
+    """
+
+    splits: List[str]
+    dataset_type: str
+    source: str
+    num_samples: int = 0
+    num_instances: Optional[int] = None
+    dropped: Dict[str, int] = field(default_factory=dict)
+    images: str = 'n/a'
+
+    def line(self) -> str:
+        """One line for the log."""
+        text = (f'{"/".join(self.splits)} ({self.dataset_type}, {self.source}): '
+                f'{self.num_samples} images')
+        if self.num_instances is not None:
+            text += f', {self.num_instances} boxes'
+        text += f'; image files {self.images}'
+        if self.dropped:
+            text += '; dropped: ' + ', '.join(f'{n} {why}' for why, n in self.dropped.items())
+        return text
+
+
+def _type_name(ds) -> str:
+    return str(ds.get('type', '?')).split('.')[-1]
+
+
+def _join(root, path):
+    return path if not path or osp.isabs(path) or '://' in path else osp.join(root or '', path)
+
+
+def _prefix(ds, *keys) -> str:
+    prefix = ds.get('data_prefix') or ''
+    if isinstance(prefix, str):
+        return _join(ds.get('data_root'), prefix)
+    for key in keys:
+        if prefix.get(key) is not None:
+            return _join(ds.get('data_root'), prefix[key])
+    return ds.get('data_root') or ''
+
+
+def _classes(ds, cfg) -> Optional[List[str]]:
+    """The config's class names, else the dataset class's default ``METAINFO``."""
+    meta = ds.get('metainfo') or {}
+    if meta.get('classes'):
+        return list(meta['classes'])
+    return _default_classes(ds)
+
+
+def _default_classes(ds) -> Optional[List[str]]:
+    import importlib
+    name = _type_name(ds)
+    for package in ('mmdet', 'mmseg', 'mmpretrain'):
+        try:
+            registry = importlib.import_module(f'{package}.registry').DATASETS
+        except ImportError:
+            continue
+        cls = registry.get(name)
+        if cls is not None and getattr(cls, 'METAINFO', {}).get('classes'):
+            return list(cls.METAINFO['classes'])
+    return None
+
+
+def _stamp_dir() -> str:
+    home = os.environ.get('MMMOBILEVIT_HOME') or osp.join(
+        os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache'), 'mmmobilevit')
+    return osp.join(home, 'dataset_checks')
+
+
+def _stamp(ann_file: str, image_dir: str) -> str:
+    st = os.stat(ann_file)
+    key = json.dumps([osp.abspath(ann_file), st.st_size, st.st_mtime_ns,
+                      osp.abspath(image_dir)])
+    return osp.join(_stamp_dir(), hashlib.sha1(key.encode()).hexdigest() + '.ok')
+
+
+def _check_files(paths: Sequence[str], what: str, source: str, ann_file: Optional[str],
+                 image_dir: str, check_images: bool) -> str:
+    """Raise naming the missing files; remember a full pass in a stamp file."""
+    if not check_images:
+        return 'skipped'
+    stamp = _stamp(ann_file, image_dir) if ann_file and osp.isfile(ann_file) else None
+    if stamp and osp.exists(stamp):
+        return 'checked before (stamp)'
+    missing = [p for p in paths if not osp.isfile(p)]
+    if missing:
+        shown = '\n  '.join(missing[:5])
+        more = f'\n  ... and {len(missing) - 5} more' if len(missing) > 5 else ''
+        raise DatasetError(f'{source}: {len(missing)} of {len(paths)} {what} do not exist:\n'
+                           f'  {shown}{more}')
+    if stamp:
+        os.makedirs(osp.dirname(stamp), exist_ok=True)
+        with open(stamp, 'w') as f:
+            f.write(f'{len(paths)} files checked\n')
+    return 'checked'
+
+
+def _load_json(path: str):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise DatasetError(f'{path}: not valid JSON (truncated or corrupt?): {e}') from None
+    except UnicodeDecodeError as e:
+        raise DatasetError(f'{path}: not a text file: {e}') from None
+
+
+def _check_coco(ds, cfg, split, check_images) -> SplitReport:
+    """COCO-format detection annotations, as mmdet's ``CocoDataset`` reads them."""
+    ann_file = _join(ds.get('data_root'), ds.get('ann_file'))
+    data = _load_json(ann_file)
+    if not isinstance(data, dict):
+        raise DatasetError(f'{ann_file}: a COCO file is a JSON object, got {type(data).__name__}')
+    for key in ('images', 'annotations', 'categories'):
+        if not isinstance(data.get(key), list):
+            raise DatasetError(f'{ann_file}: no "{key}" list (COCO format needs "images", '
+                               '"annotations" and "categories")')
+    report = SplitReport([split], _type_name(ds), ann_file)
+    images = {}
+    for i, img in enumerate(data['images']):
+        for key in ('id', 'file_name', 'width', 'height'):
+            if key not in img:
+                raise DatasetError(f'{ann_file}: images[{i}] has no "{key}": {img}')
+        images[img['id']] = img
+    if not images:
+        raise DatasetError(f'{ann_file}: the dataset is empty (no images)')
+    categories = {c.get('id'): c.get('name') for c in data['categories']}
+    classes = _classes(ds, cfg)
+    if classes is None:
+        raise DatasetError(f'{ann_file}: the config names no classes for this dataset; set '
+                           f'metainfo=dict(classes=(...)) (the annotations have '
+                           f'{sorted(map(str, categories.values()))})')
+    unknown = [c for c in classes if c not in categories.values()]
+    if unknown:
+        raise DatasetError(
+            f'{ann_file}: class names of the config are not among the annotation '
+            f'categories: {unknown}.\n  config classes:        {classes}\n'
+            f'  annotation categories: {[categories[k] for k in sorted(categories)]}\n'
+            'Set metainfo=dict(classes=...) to the category names you train on.')
+    used_ids = {k for k, name in categories.items() if name in classes}
+    dropped = {}
+    valid_per_image = {k: 0 for k in images}
+    for i, ann in enumerate(data['annotations']):
+        where = f'{ann_file}: annotations[{i}] (id {ann.get("id")})'
+        for key in ('image_id', 'bbox', 'category_id', 'area'):
+            if key not in ann:
+                raise DatasetError(f'{where} has no "{key}"')
+        bbox = ann['bbox']
+        if (not isinstance(bbox, (list, tuple)) or len(bbox) != 4
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           for v in bbox)):
+            raise DatasetError(f'{where}: "bbox" must be 4 numbers [x, y, w, h], got {bbox!r}')
+        if ann['image_id'] not in images:
+            raise DatasetError(f'{where}: image_id {ann["image_id"]} is not in "images"')
+        if ann.get('ignore', False):
+            dropped['marked ignore'] = dropped.get('marked ignore', 0) + 1
+            continue
+        img = images[ann['image_id']]
+        x, y, w, h = bbox
+        inter_w = max(0, min(x + w, img['width']) - max(x, 0))
+        inter_h = max(0, min(y + h, img['height']) - max(y, 0))
+        if inter_w * inter_h == 0 or ann['area'] <= 0 or w < 1 or h < 1:
+            why = 'boxes of no size, negative size or outside the image'
+            dropped[why] = dropped.get(why, 0) + 1
+            continue
+        if ann['category_id'] not in used_ids:
+            why = ('boxes of category ids not in the config classes '
+                   f'({sorted(set(categories) - used_ids) or "unknown ids"})')
+            dropped[why] = dropped.get(why, 0) + 1
+            continue
+        valid_per_image[ann['image_id']] += 1
+    report.num_samples = len(images)
+    report.num_instances = sum(valid_per_image.values())
+    if split == 'train':
+        empty = sum(1 for n in valid_per_image.values() if n == 0)
+        if empty and (ds.get('filter_cfg') or {}).get('filter_empty_gt'):
+            dropped['training images without a valid box (filter_empty_gt)'] = empty
+        if report.num_instances == 0:
+            raise DatasetError(f'{ann_file}: no valid box of the config classes {classes} '
+                               '(nothing to train on)')
+    report.dropped = dropped
+    image_dir = _prefix(ds, 'img')
+    report.images = _check_files([osp.join(image_dir, img['file_name']) for img in
+                                  images.values()], 'image files', ann_file, ann_file,
+                                 image_dir, check_images)
+    return report
+
+
+SEG_SUFFIXES = {'PascalVOCDataset': ('.jpg', '.png'), 'ADE20KDataset': ('.jpg', '.png')}
+
+
+def _check_seg(ds, cfg, split, check_images) -> SplitReport:
+    """mmseg's image / segmentation-map pairs (an ann_file of names, or the image folder)."""
+    img_suffix, seg_suffix = SEG_SUFFIXES.get(_type_name(ds), ('.jpg', '.png'))
+    img_suffix = ds.get('img_suffix', img_suffix)
+    seg_suffix = ds.get('seg_map_suffix', seg_suffix)
+    img_dir, seg_dir = _prefix(ds, 'img_path'), _prefix(ds, 'seg_map_path')
+    ann_file = _join(ds.get('data_root'), ds.get('ann_file')) if ds.get('ann_file') else None
+    if ann_file:
+        with open(ann_file) as f:
+            names = [line.strip() for line in f if line.strip()]
+        source = ann_file
+    else:
+        names = sorted(osp.relpath(osp.join(r, n), img_dir)[:-len(img_suffix)]
+                       for r, _, files in os.walk(img_dir) for n in files
+                       if n.endswith(img_suffix))
+        source = img_dir
+    if not names:
+        raise DatasetError(f'{source}: the dataset is empty (no image names / no '
+                           f'{img_suffix} images)')
+    report = SplitReport([split], _type_name(ds), source, num_samples=len(names))
+    paths = [osp.join(img_dir, n + img_suffix) for n in names]
+    if ann_file is None:  # images found by listing: only their maps can be missing
+        paths = []
+    paths += [osp.join(seg_dir, n + seg_suffix) for n in names]
+    report.images = _check_files(paths, 'image / segmentation map files', source, ann_file,
+                                 img_dir, check_images)
+    return report
+
+
+def _check_cls(ds, cfg, split, check_images) -> SplitReport:
+    """mmpretrain's ``CustomDataset`` / ``ImageNet``: "path label" lines or class folders."""
+    image_dir = _prefix(ds, 'img_path')
+    classes = _classes(ds, cfg)
+    ann_file = _join(ds.get('data_root'), ds.get('ann_file')) if ds.get('ann_file') else None
+    if ann_file:
+        paths = []
+        with open(ann_file) as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                parts = line.strip().rsplit(' ', 1)
+                if len(parts) != 2 or not parts[1].lstrip('-').isdigit():
+                    raise DatasetError(f'{ann_file}, line {number}: expected "path label" '
+                                       f'(label an integer), got {line.strip()!r}')
+                label = int(parts[1])
+                if classes is not None and not 0 <= label < len(classes):
+                    raise DatasetError(f'{ann_file}, line {number}: label {label} is outside '
+                                       f'0..{len(classes) - 1} ({len(classes)} classes '
+                                       f'in the config: {classes})')
+                paths.append(osp.join(image_dir, parts[0]))
+        if not paths:
+            raise DatasetError(f'{ann_file}: the dataset is empty (no lines)')
+        report = SplitReport([split], _type_name(ds), ann_file, num_samples=len(paths))
+        report.images = _check_files(paths, 'image files', ann_file, ann_file, image_dir,
+                                     check_images)
+        return report
+    folders = sorted(d for d in os.listdir(image_dir) if osp.isdir(osp.join(image_dir, d)))
+    if classes is not None and folders and sorted(classes) != folders:
+        raise DatasetError(f'{image_dir}: the class folders do not match the config '
+                           f'classes.\n  config classes: {sorted(classes)}\n'
+                           f'  folders:        {folders}')
+    count = sum(len(files) for _, _, files in os.walk(image_dir))
+    if not count:
+        raise DatasetError(f'{image_dir}: the dataset is empty (no files)')
+    return SplitReport([split], _type_name(ds), image_dir, num_samples=count,
+                       images='listed from the folders')
+
+
+CHECKERS: Dict[str, Callable] = {
+    'CocoDataset': _check_coco,
+    'PascalVOCDataset': _check_seg,
+    'ADE20KDataset': _check_seg,
+    'BaseSegDataset': _check_seg,
+    'CustomDataset': _check_cls,
+    'ImageNet': _check_cls,
+}
+
+
+def _head_classes(cfg) -> Optional[tuple]:
+    model = cfg.get('model') or {}
+    for key in ('bbox_head', 'decode_head', 'head'):
+        head = model.get(key)
+        if isinstance(head, dict) and head.get('num_classes') is not None:
+            return key, head['num_classes']
+    return None
+
+
+def first_rank_printer(prefix: str = '') -> Optional[Callable[[str], None]]:
+    """A ``log`` for :func:`check_datasets` that prints on the first rank only."""
+    if int(os.environ.get('RANK', '0')) != 0:
+        return None
+    return lambda line: print(prefix + line, flush=True)
+
+
+def check_datasets(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test'),
+                   check_images: bool = True,
+                   log: Optional[Callable[[str], None]] = None) -> List[SplitReport]:
+    """Read every dataset's annotations as the task's dataset class will; raise early.
+
+    Args:
+        cfg (Config): A full config.
+        splits (tuple[str]): Which of ``{split}_dataloader`` to check.
+        check_images (bool): Check that every referenced image exists. A full pass is
+            remembered in a stamp (annotation file path, size and mtime, image folder)
+            under ``$MMMOBILEVIT_HOME/dataset_checks``, so an ImageNet-sized dataset is
+            stat-ed once, not at every start.
+        log (Callable[[str], None], optional): Gets one line per dataset.
+
+    Returns:
+        list[SplitReport]: One per distinct dataset.
+
+    Raises:
+        DatasetNotFoundError: A path does not exist.
+        DatasetError: Unreadable or inconsistent annotations, an empty dataset, class
+            names that do not match the annotations or the head's ``num_classes``.
+    """
+    check_dataset_paths(cfg, splits)
+    reports: Dict[str, SplitReport] = {}
+    for split in splits:
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader or 'dataset' not in loader:
+            continue
+        for ds in _dataset_cfgs(loader['dataset']):
+            key = json.dumps([_type_name(ds), ds.get('data_root'), ds.get('ann_file'),
+                              ds.get('data_prefix')], sort_keys=True, default=str)
+            if key in reports:
+                reports[key].splits.append(split)
+                continue
+            checker = CHECKERS.get(_type_name(ds))
+            if checker is None:
+                reports[key] = SplitReport([split], _type_name(ds), '-', images='not checked')
+                continue
+            reports[key] = checker(ds, cfg, split, check_images)
+            head = _head_classes(cfg)
+            classes = _classes(ds, cfg)
+            if head and classes is not None and head[1] != len(classes):
+                raise DatasetError(
+                    f'{split} dataset: the config names {len(classes)} classes {classes}, '
+                    f'but model.{head[0]}.num_classes is {head[1]}: set it to '
+                    f'{len(classes)}.')
+    for report in reports.values():
+        if log:
+            log(report.line())
+    return list(reports.values())

@@ -41,24 +41,28 @@ def test_import_patches_nothing_and_enable_applies_all():
         'from mmmobilevit import compat\n'
         'from mmengine.runner import checkpoint as c\n'
         'from mmdet.models.dense_heads import SSDHead\n'
-        'init = SSDHead.__init__\n'
+        'import mmengine.runner as r, mmdet.apis.inference as di\n'
+        'init, load, dload = SSDHead.__init__, r.load_checkpoint, di.load_checkpoint\n'
         'assert compat.active_patches() == [], compat.active_patches()\n'
         "assert c.CheckpointLoader._get_checkpoint_loader('x.pth') is c.load_from_local\n"
         'import mmmobilevit.compat.enable\n'
         'print(sorted(compat.active_patches()))\n'
-        'assert SSDHead.__init__ is not init\n'
+        'assert SSDHead.__init__ is not init and di.load_checkpoint is not dload\n'
         'compat.remove_patches()\n'
         'assert SSDHead.__init__ is init and compat.active_patches() == []\n'
+        'assert r.load_checkpoint is load and di.load_checkpoint is dload\n'
         "assert c.CheckpointLoader._get_checkpoint_loader('x.pth') is c.load_from_local\n"
         "assert c.CheckpointLoader._get_checkpoint_loader('https://x/y.pth') is "
         'c.load_from_http\n')
     assert out.returncode == 0, out.stderr[-3000:]
-    assert out.stdout.strip() == "['mmdet-ssdhead-loss-cls', 'mmengine-checkpoint-loader']"
+    assert out.stdout.strip() == ("['inference-checkpoint-fit', 'mmdet-ssdhead-loss-cls', "
+                                  "'mmengine-checkpoint-loader']")
 
 
 def test_registry_lists_checks_versions_and_refuses_unknown_names(restore_patches):
     names = [p.name for p in compat.available_patches()]
-    assert names == ['mmdet-ssdhead-loss-cls', 'mmengine-checkpoint-loader']
+    assert names == ['inference-checkpoint-fit', 'mmdet-ssdhead-loss-cls',
+                     'mmengine-checkpoint-loader']
     for patch in compat.available_patches():
         assert patch.target and patch.reason and patch.requires
         assert patch.check_versions() is None  # the pinned stack is in range
@@ -167,3 +171,55 @@ def test_ssd_head_fix_keeps_a_subclass_loss_cls(restore_patches):
         pisa = PISASSDHead(num_classes=3, in_channels=(8, ) * 6, anchor_generator=ANCHORS)
     assert isinstance(head.loss_cls, nn.Identity)
     assert pisa.loss_cls is None
+
+
+TOY_CLS = osp.join(REPO, 'configs', '_toy_', 'mobilevit-xxs_toy-multiscale-cls.py')
+TOY_DET = osp.join(REPO, 'configs', '_toy_', 'ssdlite_mobilevit-xxs_toy-det.py')
+TOY_SEG = osp.join(REPO, 'configs', '_toy_', 'deeplabv3_mobilevit-xxs_toy-seg.py')
+
+
+def test_init_apis_bug_and_fix(initial_weights, restore_patches):
+    """Upstream, a checkpoint of another model loads with warnings and gives a partly
+    random model; with the fix the init APIs refuse it, naming both sides."""
+    from mmdet.apis import init_detector
+    from mmengine.config import Config
+    from mmpretrain.apis import init_model as pretrain_init
+    from mmseg.apis import init_model as seg_init
+
+    from mmmobilevit.checkpoint.fit import CheckpointMismatchError
+    compat.remove_patches(['inference-checkpoint-fit'])
+    model = init_detector(TOY_DET, initial_weights['cls'], device='cpu')  # the bug
+    assert model is not None
+    compat.apply_patches(['inference-checkpoint-fit'])
+    with pytest.raises(CheckpointMismatchError) as err:
+        init_detector(TOY_DET, initial_weights['cls'], device='cpu')
+    text = str(err.value)
+    assert 'checkpoint: a mobilevit-xxs classifier, 4 classes (square, circle, triangle' in text
+    assert 'model:      a mobilevit-xxs detector' in text
+    assert 'not in the checkpoint' in text and 'bbox_head.' in text
+    assert "remove_patches('inference-checkpoint-fit')" in text
+    with pytest.raises(CheckpointMismatchError, match='a detector'):
+        seg_init(TOY_SEG, initial_weights['det'], device='cpu')
+    with pytest.raises(CheckpointMismatchError,
+                       match='classifier whose backbone is no MobileViT arch'):
+        pretrain_init(TOY_CLS, initial_weights['r18'], device='cpu')
+    # another class count: the head's tensors have other shapes
+    five_classes = Config.fromfile(TOY_CLS)
+    five_classes.model.head.num_classes = 5
+    with pytest.raises(CheckpointMismatchError, match=r'head.fc.weight \(checkpoint '
+                       r'\[4, 320\], model \[5, 320\]\)'):
+        pretrain_init(five_classes, initial_weights['cls'], device='cpu')
+    # a checkpoint that fits loads as before
+    assert init_detector(TOY_DET, initial_weights['det'], device='cpu') is not None
+
+
+def test_inferencers_refuse_a_checkpoint_that_does_not_fit(initial_weights, restore_patches):
+    from mmdet.apis import DetInferencer
+
+    from mmmobilevit.checkpoint.fit import CheckpointMismatchError
+    compat.apply_patches(['inference-checkpoint-fit'])
+    with pytest.raises(CheckpointMismatchError, match='given to the inferencer'):
+        DetInferencer(model=TOY_DET, weights=initial_weights['cls'], device='cpu',
+                      show_progress=False)
+    assert DetInferencer(model=TOY_DET, weights=initial_weights['det'], device='cpu',
+                         show_progress=False) is not None

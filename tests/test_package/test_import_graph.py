@@ -94,12 +94,12 @@ def test_import_changes_nothing_outside_the_registries():
         'import torch, mmengine.runner.checkpoint as c\n'
         'from mmengine.analysis import complexity_analysis as ca\n'
         'import mmengine.dist.utils as du\n'
-        'import mmdet.models.dense_heads as dh\n'
+        'import mmdet.models.dense_heads as dh, mmengine.runner as r\n'
         'before = (dict(c.CheckpointLoader._schemes), dict(ca._DEFAULT_SUPPORTED_FLOP_OPS),'
-        ' du._init_dist_pytorch, dh.SSDHead.__init__, torch.load)\n'
+        ' du._init_dist_pytorch, dh.SSDHead.__init__, torch.load, r.load_checkpoint)\n'
         'import mmmobilevit, mmmobilevit.apis, mmmobilevit.testing\n'
         'after = (dict(c.CheckpointLoader._schemes), dict(ca._DEFAULT_SUPPORTED_FLOP_OPS),'
-        ' du._init_dist_pytorch, dh.SSDHead.__init__, torch.load)\n'
+        ' du._init_dist_pytorch, dh.SSDHead.__init__, torch.load, r.load_checkpoint)\n'
         'assert before == after\n')
     proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                           timeout=300)

@@ -53,6 +53,14 @@ def test_the_environment_keeps_its_setuptools_pin():
     assert version('openmim') == '0.3.9'
 
 
+def test_mim_search_in_the_environment_the_readme_builds(tmp_path):
+    """The editable install of tools/setup_env.sh (asked from outside the checkout)."""
+    env = tool_env()
+    env.pop('PYTHONPATH', None)
+    out = mim(['search', 'mmmobilevit'], env, cwd=str(tmp_path)).stdout
+    assert 'mobilevit-s_3rdparty_in1k' in out and 'mobilevitv3-1.0_3rdparty_in1k' in out
+
+
 def test_the_wheel_ships_configs_tools_and_model_index(installed):
     target, _ = installed
     mim_dir = osp.join(target, 'mmmobilevit', '.mim')

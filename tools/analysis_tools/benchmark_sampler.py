@@ -55,7 +55,7 @@ def imagenet_plan(per_gpu=128, gpus=8, images=1281167):
     sampler = MultiScaleBatchSampler(range(per_rank), per_gpu,
                                      resolutions=[160, 192, 256, 288, 320],
                                      base_resolution=256, rule='mlcvnets-v0.1')
-    return standard, len(sampler)
+    return standard, len(sampler), sampler.samples_per_epoch, per_rank
 
 
 def main():
@@ -79,10 +79,10 @@ def main():
     print(f'| standard ({base}x{base}, fixed batch) | {s_updates} | {s_time:.1f} |')
     print(f'| multi-scale | {m_updates} | {m_time:.1f} |')
     print(f'| multi-scale / standard | {m_updates / s_updates:.2f} | {m_time / s_time:.2f} |')
-    std, ms = imagenet_plan()
+    std, ms, used, per_rank = imagenet_plan()
     print(f'\nImageNet plan (8 GPUs x 128, arithmetic): standard {std}, multi-scale {ms} '
           f'updates per epoch, ratio {ms / std:.2f} (paper: 232k / 375k = 0.62 over 300 '
-          'epochs)')
+          f'epochs); the multi-scale plan uses {used} of {per_rank} images per rank')
 
 
 if __name__ == '__main__':

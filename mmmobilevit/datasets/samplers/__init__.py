@@ -1,3 +1,7 @@
-from .multi_scale_batch_sampler import BATCH_SIZE_RULES, MultiScaleBatchSampler, batch_size_table
+from .multi_scale_batch_sampler import (BATCH_SIZE_RULES, EmptyPlanError, MultiScaleBatchSampler,
+                                        batch_size_table, plan_batch_counts)
 
-__all__ = ['MultiScaleBatchSampler', 'batch_size_table', 'BATCH_SIZE_RULES']
+__all__ = [
+    'MultiScaleBatchSampler', 'batch_size_table', 'plan_batch_counts', 'BATCH_SIZE_RULES',
+    'EmptyPlanError'
+]

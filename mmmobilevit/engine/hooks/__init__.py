@@ -1,4 +1,5 @@
 from .batch_shape_log_hook import BatchShapeLogHook
+from .checkpoint_fit_hook import CheckpointFitHook
 from .deploy_hook import DeployHook
 from .ema_eval_hook import EMAEvalHook
 from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
@@ -6,6 +7,6 @@ from .rng_state_hook import RNGStateHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'BatchShapeLogHook', 'DeployHook', 'EMAEvalHook', 'FiniteLossHook',
+    'BatchShapeLogHook', 'CheckpointFitHook', 'DeployHook', 'EMAEvalHook', 'FiniteLossHook',
     'NonFiniteLossError', 'RNGStateHook', 'WeightsOnlyCheckpointHook'
 ]

@@ -1,0 +1,76 @@
+"""Stop a run whose ``load_from`` / resume checkpoint does not fit the model."""
+from typing import TYPE_CHECKING, Optional
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.registry import HOOKS
+
+from ...checkpoint.fit import AllowPartial, suggested_allowance
+from ...models.utils import check_checkpoint_fits
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
+
+HOW_TO_ALLOW = (
+    'If that is intended (fine-tuning with another class count, a classifier checkpoint '
+    'into a detector or segmenter backbone), allow it in the config: '
+    '`allow_partial_load = True` (anything), or `allow_partial_load = {allowance}` '
+    '(these parts only); on the command line --cfg-options allow_partial_load=True.')
+
+
+@HOOKS.register_module()
+class CheckpointFitHook(Hook):
+    """Refuses a checkpoint whose tensors do not fit the model, before it is loaded.
+
+    mmengine loads ``load_from`` and resume checkpoints with ``strict=False``: missing
+    and shape-mismatched tensors are only warned about, and a run trains or evaluates a
+    partly random model. This hook compares the checkpoint with the model in
+    ``after_load_checkpoint`` (mmengine calls it before loading the weights) and raises
+    :class:`~mmmobilevit.checkpoint.fit.CheckpointMismatchError`, naming the
+    checkpoint's arch, task and classes and the model's, unless a partial load is
+    allowed; an allowed partial load logs a one-line summary of what was skipped.
+    Checkpoint tensors the model does not use are reported, not refused.
+    ``tools/train.py`` and ``tools/test.py`` add it to every config that lacks it; the
+    shipped configs list it.
+
+    Args:
+        allow_partial (None | bool | dict): What may be missing or of another shape:
+            ``True`` anything; a dict ``missing=[regex, ...], mismatched=[regex, ...]``
+            keys matching one of the patterns. ``None`` (default) reads the config's
+            top-level ``allow_partial_load`` (default: nothing).
+    """
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self, allow_partial: AllowPartial = None) -> None:
+        self.allow_partial = allow_partial
+
+    def _allowance(self, runner: 'Runner') -> AllowPartial:
+        if self.allow_partial is not None:
+            return self.allow_partial
+        cfg = getattr(runner, 'cfg', None)
+        return cfg.get('allow_partial_load', None) if cfg is not None else None
+
+    @staticmethod
+    def _classes(runner: 'Runner') -> Optional[list]:
+        for loader in ('_train_dataloader', '_test_dataloader', '_val_dataloader'):
+            loader = getattr(runner, loader, None)
+            dataset = loader.get('dataset') if isinstance(loader, dict) else \
+                getattr(loader, 'dataset', None)
+            if dataset is None:
+                continue
+            meta = (dataset.get('metainfo') if isinstance(dataset, dict) else
+                    getattr(dataset, 'metainfo', None)) or {}
+            if meta.get('classes'):
+                return list(meta['classes'])
+        return None
+
+    def after_load_checkpoint(self, runner: 'Runner', checkpoint: dict) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        allowance = self._allowance(runner)
+        source = str(getattr(runner, '_load_from', None) or 'being resumed')
+        check_checkpoint_fits(
+            model, checkpoint, allowance, source=source,
+            how_to_allow=lambda report: HOW_TO_ALLOW.format(
+                allowance=suggested_allowance(report)),
+            model_classes=self._classes(runner))

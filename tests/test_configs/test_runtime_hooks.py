@@ -1,0 +1,23 @@
+"""Every shipped config carries the hooks that keep runs from failing silently."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from mmmobilevit.testing import REPO
+
+SAFETY_HOOKS = ('RNGStateHook', 'WeightsOnlyCheckpointHook', 'FiniteLossHook',
+                'CheckpointFitHook')
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', '*.py')) +
+                 glob.glob(osp.join(REPO, 'configs', '_toy_', '*mobilevit*.py')))
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_config_lists_the_safety_hooks_and_fixes(path):
+    cfg = Config.fromfile(path)
+    types = [str(h['type']).split('.')[-1] for h in cfg.get('custom_hooks', [])]
+    for hook in SAFETY_HOOKS:
+        assert types.count(hook) == 1, (hook, types)
+    assert 'mmmobilevit.compat.enable' in cfg.custom_imports['imports']
+    assert not cfg.get('allow_partial_load')  # partial loads are the user's explicit choice

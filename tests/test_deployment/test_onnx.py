@@ -70,3 +70,20 @@ def test_tool_errors(tmp_path):
                      'none', '--opset', '11', '--out', str(tmp_path / 'x.onnx')],
                     check=False)
     assert proc.returncode != 0 and 'opset 11' in proc.stdout
+
+
+@pytest.mark.parametrize('arch', ['mobilevitv2-0.5', 'mobilevitv3-0.5'])
+def test_v2_blocks_export_their_odd_size_behaviour(arch, tmp_path):
+    """At 250x300 the v2-type blocks resize up and keep the size (the reference), in the
+    deploy structure and in the exported graph (onnxruntime parity at that size)."""
+    from mmmobilevit.deployment import export_onnx
+    from mmmobilevit.models.backbones import MobileViTBackbone
+    from mmmobilevit.models.utils import switch_to_deploy
+    model = MobileViTBackbone(arch, out_indices=(3, 4)).eval()
+    switch_to_deploy(model)
+    x = torch.rand(2, 3, 250, 300)
+    with torch.no_grad():
+        assert [tuple(o.shape[-2:]) for o in model(x)] == [(16, 20), (8, 10)]
+    path = str(tmp_path / 'backbone.onnx')
+    export_onnx(model, x, path)
+    assert compare_with_onnxruntime(model, path, shape=(250, 300), threads=2) < 1e-4

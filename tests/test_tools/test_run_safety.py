@@ -93,11 +93,12 @@ def test_a_second_run_in_a_busy_work_dir_stops_at_once(toy_data, tmp_path):
 
 
 def test_a_checkpoint_that_does_not_fit_stops_test_and_train(toy_data, tmp_path):
-    """A ResNet-18 file into the MobileViT classifier; a 4-class one into 5 classes."""
+    """A ResNet-18 file into the MobileViT classifier; a 5-class one into 4 classes."""
     toy = 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py'
-    r18, cls = str(tmp_path / 'r18.pth'), str(tmp_path / 'cls.pth')
+    r18, five = str(tmp_path / 'r18.pth'), str(tmp_path / 'five.pth')
     run_tool(['tools/misc/init_checkpoint.py', CLS, r18])
-    run_tool(['tools/misc/init_checkpoint.py', toy, cls])
+    run_tool(['tools/misc/init_checkpoint.py', toy, five, '--cfg-options',
+              'model.head.num_classes=5'])
     proc = run_tool(['tools/test.py', toy, r18, '--work-dir', str(tmp_path / 't')],
                     check=False)
     assert proc.returncode != 0
@@ -105,13 +106,14 @@ def test_a_checkpoint_that_does_not_fit_stops_test_and_train(toy_data, tmp_path)
     assert 'checkpoint: a classifier whose backbone is no MobileViT arch' in proc.stdout
     assert 'model:      a mobilevit-xxs classifier, 4 classes' in proc.stdout
     assert 'Epoch(test)' not in proc.stdout  # nothing was evaluated
-    five = ['model.head.num_classes=5', 'train_cfg.max_epochs=1']
+    one_epoch = ['train_cfg.max_epochs=1']
     proc = run_tool(['tools/train.py', toy, '--work-dir', str(tmp_path / 'w'),
-                     '--cfg-options', f'load_from={cls}'] + five, check=False)
-    assert proc.returncode != 0 and 'head.fc.weight (checkpoint [4, 320], model [5, 320])' \
+                     '--cfg-options', f'load_from={five}'] + one_epoch, check=False)
+    assert proc.returncode != 0 and 'head.fc.weight (checkpoint [5, 320], model [4, 320])' \
         in proc.stdout
     assert 'Epoch(train)' not in proc.stdout
     proc = run_tool(['tools/train.py', toy, '--work-dir', str(tmp_path / 'w2'),
-                     '--cfg-options', f'load_from={cls}', 'allow_partial_load=True'] + five)
+                     '--cfg-options', f'load_from={five}', 'allow_partial_load=True']
+                    + one_epoch)
     assert '(allowed): 309 of 311 model tensors loaded; other shape: head.fc.* (2)' \
         in proc.stdout

@@ -16,19 +16,11 @@ from torch import nn
 import mmmobilevit  # noqa: F401
 from mmmobilevit.analysis import count_flops
 from mmmobilevit.models import ARCH_SETTINGS, MobileViTBackbone
+from mmmobilevit.testing.reference import REFERENCE_PARAMS
 
-# ml-cvnets / MobileViTv3 / mmpretrain / timm classifier parameter counts, and the
-# MobileViT paper's MACs at 256x256.
-REFERENCE = {
-    'mobilevit-xxs': (1_272_024, 0.42), 'mobilevit-xs': (2_317_848, 1.05),
-    'mobilevit-s': (5_578_632, 2.03), 'mobilevitv2-0.5': (1_370_593, None),
-    'mobilevitv2-0.75': (2_866_009, None), 'mobilevitv2-1.0': (4_901_841, None),
-    'mobilevitv2-1.25': (7_478_089, None), 'mobilevitv2-1.5': (10_594_753, None),
-    'mobilevitv2-1.75': (14_251_833, None), 'mobilevitv2-2.0': (18_449_329, None),
-    'mobilevitv3-xxs': (1_249_448, None), 'mobilevitv3-xs': (2_490_360, None),
-    'mobilevitv3-s': (5_763_912, None), 'mobilevitv3-0.5': (1_429_985, None),
-    'mobilevitv3-0.75': (2_999_641, None), 'mobilevitv3-1.0': (5_139_409, None),
-}
+# The MobileViT paper's MACs at 256x256 (the reference parameter counts:
+# mmmobilevit.testing.reference.REFERENCE_PARAMS, from the reference code).
+PAPER_FLOPS = {'mobilevit-xxs': 0.42, 'mobilevit-xs': 1.05, 'mobilevit-s': 2.03}
 
 
 class Classifier(nn.Module):
@@ -54,7 +46,7 @@ def main():
         with torch.no_grad():
             flops = count_flops(model, (torch.rand(1, 3, args.shape, args.shape), ))
         params = parameter_count(model)['']
-        ref_params, ref_flops = REFERENCE[arch]
+        ref_params, ref_flops = REFERENCE_PARAMS[arch], PAPER_FLOPS.get(arch)
         print(f'| {arch} | {params:,} | {ref_params:,} | {flops / 1e9:.3f} '
               f'| {ref_flops if ref_flops and args.shape == 256 else "-"} |', flush=True)
 

@@ -65,6 +65,11 @@ class MobileViTBackbone(BaseModule):
         drop_path_rate (float): Stochastic depth, increasing linearly over all
             transformer layers up to this value.
         patch_size (int): Patch side of the MobileViT blocks (2 in the papers).
+        restore_block_size (bool): v2-type blocks (v2, v3-0.5/0.75/1.0) resize a map whose
+            size is not a multiple of the patch size up to the next multiples and keep
+            that size, as the reference code that trained the released weights does
+            (False, default); True resizes each such block's output back to its input
+            size. v1 / v3-XXS/XS/S blocks always restore the size, as their reference.
         with_cp (bool): Activation checkpointing of every block while training.
         channels_last (bool): Keep weights and activations in NHWC memory format, the
             fast layout of CPU (oneDNN) and tensor-core convs: about 1.5x faster
@@ -96,6 +101,7 @@ class MobileViTBackbone(BaseModule):
                  ffn_drop_rate: float = 0.,
                  drop_path_rate: float = 0.,
                  patch_size: int = 2,
+                 restore_block_size: bool = False,
                  with_cp: bool = False,
                  channels_last: bool = True,
                  deploy: bool = False,
@@ -124,6 +130,7 @@ class MobileViTBackbone(BaseModule):
         self.num_outputs = 6 if self.arch.exp_channels is not None else 5
         self.out_indices = self._check_out_indices(out_indices)
         self.patch_size = patch_size
+        self.restore_block_size = restore_block_size
         self.conv_kw = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.block_kw = dict(
             drop_rate=self.arch.drop_rate if drop_rate is None else drop_rate,
@@ -191,7 +198,8 @@ class MobileViTBackbone(BaseModule):
                                    num_heads=arch.num_heads, **common)
         else:
             block = MobileViTv2Block(c_out, arch.attn_dims[k], depth, arch.ffn_dims[k],
-                                     dilation=dilation, **common)
+                                     dilation=dilation,
+                                     restore_size=self.restore_block_size, **common)
         mv2 = InvertedResidual(c_in, c_out, stride=stride, expand_ratio=arch.expand_ratio,
                                dilation=mv2_dilation, with_cp=self.with_cp,
                                **self.conv_kw)

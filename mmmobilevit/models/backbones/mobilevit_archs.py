@@ -117,6 +117,11 @@ for _w in ('0.5', '0.75', '1.0', '1.25', '1.5', '1.75', '2.0'):
     ARCH_SETTINGS[f'mobilevitv2-{_w}'] = _v2(float(_w))
 for _w in ('0.5', '0.75', '1.0'):
     ARCH_SETTINGS[f'mobilevitv3-{_w}'] = _v2(float(_w), 'linear_v3')
+# MobileViTv3's low-latency variants (MobileViTv3-v1 modes `*_v3_fast`, release folders
+# mobilevitv3_{XXS,XS,S}_L2_e300_*): stage 4's transformer has 2 layers instead of 4
+for _size in ('xxs', 'xs', 's'):
+    ARCH_SETTINGS[f'mobilevitv3-{_size}-l2'] = dataclasses.replace(
+        ARCH_SETTINGS[f'mobilevitv3-{_size}'], attn_depths=(2, 2, 3))
 
 
 def get_arch(arch: Union[str, dict, MobileViTArch]) -> MobileViTArch:

@@ -162,8 +162,11 @@ class MobileViTv2Block(_CheckpointMixin, nn.Module):
     """MobileViTv2 / MobileViTv3-0.5/0.75/1.0 block (separable self-attention).
 
     A feature map whose size is not a multiple of the patch size is resized bilinearly
-    (``align_corners=True``, as ml-cvnets does) and the output is resized back, so the
-    block keeps its input size.
+    (``align_corners=True``) to the next multiples, and the block's output keeps that
+    size, as in ml-cvnets (84d992f and main, ``MobileViTBlockv2.resize_input_if_needed``)
+    and the MobileViTv3-v2 overlay: the code that trained the released weights. At
+    250x300, stage 4 of a v2 backbone is 16x20 (not 16x19) and everything after
+    follows. ``restore_size=True`` resizes the output back to the input size instead.
 
     Args:
         in_channels (int): Block input and output channels C.
@@ -178,6 +181,8 @@ class MobileViTv2Block(_CheckpointMixin, nn.Module):
         drop_path_rates (list[float]): Stochastic depth per attention layer.
         norm_cfg, act_cfg (dict): For every conv of the block.
         with_cp (bool): Activation checkpointing in training.
+        restore_size (bool): Resize the output of an odd-sized input back to the
+            input size (not the reference behaviour). Defaults to False.
     """
 
     def __init__(self, in_channels: int, attn_dims: int, depth: int, ffn_dims: int,
@@ -185,10 +190,11 @@ class MobileViTv2Block(_CheckpointMixin, nn.Module):
                  drop_rate: float = 0., attn_drop_rate: float = 0.,
                  ffn_drop_rate: float = 0., drop_path_rates: Optional[List[float]] = None,
                  norm_cfg: dict = dict(type='BN'), act_cfg: dict = dict(type='SiLU'),
-                 with_cp: bool = False) -> None:
+                 with_cp: bool = False, restore_size: bool = False) -> None:
         super().__init__()
         _check_block_type(block_type, ('linear', 'linear_v3'), type(self).__name__)
         self.block_type = block_type
+        self.restore_size = restore_size
         v3 = block_type == 'linear_v3'
         self.patch_size = patch_size
         self.with_cp = with_cp
@@ -230,6 +236,6 @@ class MobileViTv2Block(_CheckpointMixin, nn.Module):
             y = self.conv_proj(torch.cat((y, local), dim=1)) + x
         else:
             y = self.conv_proj(y)
-        if resized:
+        if resized and self.restore_size:
             y = F.interpolate(y, size=(H, W), mode='bilinear', align_corners=True)
         return y

@@ -1,0 +1,5 @@
+# mobilevitv3-s-l2 (low latency: 2 transformer layers in stage 4) on ImageNet-1k with
+# the MobileViT recipe (see ../_base_/mobilevit_8xb128_in1k.py).
+_base_ = ['../_base_/mobilevit_8xb128_in1k.py']
+
+model = dict(backbone=dict(arch='mobilevitv3-s-l2'), head=dict(in_channels=960))

@@ -35,6 +35,7 @@ def run_python(code):
                           timeout=300, cwd=REPO)
 
 
+@pytest.mark.slow  # a fresh interpreter importing the whole stack
 def test_import_patches_nothing_and_enable_applies_all():
     out = run_python(
         'import mmmobilevit\n'

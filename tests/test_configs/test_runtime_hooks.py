@@ -9,6 +9,8 @@ from mmmobilevit.testing import REPO
 
 SAFETY_HOOKS = ('RNGStateHook', 'WeightsOnlyCheckpointHook', 'FiniteLossHook',
                 'CheckpointFitHook')
+pytestmark = pytest.mark.slow  # resolves every shipped config
+
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', '*.py')) +
                  glob.glob(osp.join(REPO, 'configs', '_toy_', '*mobilevit*.py')))
 

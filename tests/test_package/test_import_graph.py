@@ -5,6 +5,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 import mmmobilevit
 
 PACKAGE_DIR = osp.dirname(mmmobilevit.__file__)
@@ -89,6 +91,7 @@ def test_the_layout_converters_are_pure():
     assert imported <= {'re', 'collections', 'typing'}, imported
 
 
+@pytest.mark.slow  # a fresh interpreter importing the whole stack
 def test_import_changes_nothing_outside_the_registries():
     code = (
         'import torch, mmengine.runner.checkpoint as c\n'

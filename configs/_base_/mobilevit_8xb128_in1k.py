@@ -5,6 +5,9 @@
 # {160, 192, 256, 288, 320} (ml-cvnets v0.1's batch sizes: 328, 224, 128, 128, 128),
 # random-resized-crop and flip only, and an EMA (5e-4) validated beside the raw model.
 # Test: short side 288, centre crop 256, BGR pixels in [0, 1] (as the released weights).
+# Used by MobileViT v1 and MobileViTv3-XXS/XS/S (the MobileViTv3-v1 overlay of d38a116).
+# Values: apple/ml-cvnets@d38a116 config/classification/mobilevit_small.yaml (same in
+# _x_small / _xx_small but the transformer dropout, set by the arch) unless noted.
 _base_ = ['mmpretrain::_base_/default_runtime.py']
 custom_imports = dict(
     imports=['mmmobilevit', 'mmmobilevit.compat.enable'], allow_failed_imports=False)
@@ -13,12 +16,18 @@ custom_imports = dict(
 data_root = 'data/imagenet'
 num_classes = 1000
 
+# ---- input convention of ml-cvnets v0.1 (mmmobilevit.releases, README "Input
+# conventions"): OpenCV reads BGR (data/datasets/dataset_base.py@d38a116), resizes with
+# cv2 bilinear (data/transforms/image.py@d38a116; yaml random_resized_crop bilinear)
+input_convention = 'mlcvnets-v0.1'
+
 model = dict(
     type='ImageClassifier',
-    backbone=dict(type='MobileViTBackbone', arch='mobilevit-s'),
+    backbone=dict(type='MobileViTBackbone', arch='mobilevit-s', input_channel_order='bgr'),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
-        type='LinearClsHead',
+        type='DropoutLinearClsHead',
+        dropout_rate=0.1,  # yaml model.classification.classifier_dropout: 0.1
         num_classes=num_classes,
         in_channels=640,
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
@@ -27,14 +36,17 @@ data_preprocessor = dict(num_classes=num_classes, mean=[0., 0., 0.], std=[255., 
                          to_rgb=False)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='MultiScaleRandomResizedCrop', scale=256),
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='MultiScaleRandomResizedCrop', scale=256, backend='cv2',
+         interpolation='bilinear'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
+# data/datasets/classification/imagenet.py@d38a116 validation_transforms: short side
+# crop + 32 = 288 (cv2, bilinear), centre crop 256
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=288, edge='short'),
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='ResizeEdge', scale=288, edge='short', backend='cv2', interpolation='bilinear'),
     dict(type='CenterCrop', crop_size=256),
     dict(type='PackInputs'),
 ]

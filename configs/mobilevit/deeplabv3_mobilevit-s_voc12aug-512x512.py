@@ -17,13 +17,18 @@ pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
               'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
 
 crop_size = (512, 512)
+# ---- input convention of ml-cvnets v0.1 (mmmobilevit.releases, README "Input
+# conventions"): OpenCV reads BGR, resizes bilinear (data/datasets/dataset_base.py and
+# data/transforms/image.py @ d38a116)
+input_convention = 'mlcvnets-v0.1'
+
 arch = 'mobilevit-s'
 stage5_channels = 160
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 
 model = dict(
     type='EncoderDecoder',
-    # released MobileViT weights expect BGR pixels scaled to [0, 1]
+    # pixels scaled to [0, 1], BGR (ml-cvnets v0.1)
     data_preprocessor=dict(
         type='SegDataPreProcessor',
         mean=[0., 0., 0.],
@@ -35,6 +40,7 @@ model = dict(
     pretrained=None,  # the backbone's init_cfg loads the ImageNet weights
     backbone=dict(
         type='MobileViTBackbone',
+        input_channel_order='bgr',
         arch=arch,
         out_indices=(4, ),
         out_stride=16,
@@ -59,9 +65,10 @@ model = dict(
 
 # ---- data: ml-cvnets' augmentation (short side 256-1024, 512 crop, flip) ------------
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
     dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 2.0), keep_ratio=True,
+         backend='cv2', interpolation='bilinear'),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs'),
@@ -81,7 +88,14 @@ train_dataloader = dict(
                  ann_file='ImageSets/Segmentation/aug.txt', pipeline=train_pipeline),
         ]))
 
-val_dataloader = dict(dataset=dict(data_root=data_root))
+test_pipeline = [
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='Resize', scale=(2048, 512), keep_ratio=True, backend='cv2',
+         interpolation='bilinear'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs'),
+]
+val_dataloader = dict(dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # ---- schedule: AdamW 9e-4 (head x10), 500-iteration warm-up from 9e-5, cosine, 50 epochs

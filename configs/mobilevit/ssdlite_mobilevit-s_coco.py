@@ -26,6 +26,11 @@ pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
 # (for another size, e.g. 384, change it here: levels become 24, 12, 6, 3, 2, 1)
 input_size = 320
 
+# ---- input convention of ml-cvnets v0.1 (mmmobilevit.releases, README "Input
+# conventions"): OpenCV reads BGR, resizes bilinear (data/datasets/dataset_base.py and
+# data/transforms/image.py @ d38a116)
+input_convention = 'mlcvnets-v0.1'
+
 arch = 'mobilevit-s'
 backbone_channels = (128, 160)  # stage 4 (OS16) and stage 5 (OS32) outputs
 proj_channels = (512, 256, 256, 128, 128, 64)
@@ -33,7 +38,7 @@ proj_channels = (512, 256, 256, 128, 128, 64)
 norm_cfg = dict(type='BN')
 model = dict(
     type='SingleStageDetector',
-    # released MobileViT weights expect BGR pixels scaled to [0, 1]
+    # pixels scaled to [0, 1], BGR (ml-cvnets v0.1)
     data_preprocessor=dict(
         type='DetDataPreprocessor',
         mean=[0., 0., 0.],
@@ -42,6 +47,7 @@ model = dict(
         pad_size_divisor=1),
     backbone=dict(
         type='MobileViTBackbone',
+        input_channel_order='bgr',
         arch=arch,
         out_indices=(3, 4),
         init_cfg=None if pretrained is None else dict(
@@ -100,18 +106,20 @@ model = dict(
 
 # ---- data (ml-cvnets' SSD augmentation: IoU crop, photometric, flip, resize) -------
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='MinIoURandomCrop', min_ious=(0.1, 0.3, 0.5, 0.7, 0.9), min_crop_size=0.3),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False, backend='cv2',
+         interpolation='bilinear'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion', brightness_delta=32, contrast_range=(0.5, 1.5),
          saturation_range=(0.5, 1.5), hue_delta=18),
     dict(type='PackDetInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False, backend='cv2',
+         interpolation='bilinear'),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),

@@ -1,5 +1,6 @@
-# mobilevitv2-2.0 on ImageNet-1k with the MobileViT recipe
-# (see ../_base_/mobilevit_8xb128_in1k.py).
-_base_ = ['../_base_/mobilevit_8xb128_in1k.py']
+# mobilevitv2-2.0 on ImageNet-1k with the MobileViTv2 recipe of ml-cvnets v0.2
+# (see ../_base_/mobilevitv2_8xb128_in1k.py; width_multiplier 2.0 in
+# apple/ml-cvnets@84d992f config/classification/imagenet/mobilevit_v2.yaml).
+_base_ = ['../_base_/mobilevitv2_8xb128_in1k.py']
 
 model = dict(backbone=dict(arch='mobilevitv2-2.0'), head=dict(in_channels=1024))

@@ -16,6 +16,12 @@ num_classes = 150
 # the ImageNet backbone; None starts from random weights
 pretrained = 'checkpoints/mobilevitv3_1_0_0/checkpoint_ema_best.pt'
 
+# ---- input convention of ml-cvnets v0.2, the code under MobileViTv3-v2 (mmmobilevit.
+# releases, README "Input conventions"): PIL reads RGB, resizes bicubic
+# (data/datasets/dataset_base.py@84d992f; deeplabv3_mobilevitv2.yaml resize and
+# random_short_size_resize interpolation: "bicubic")
+input_convention = 'mlcvnets-v0.2'
+
 crop_size = (512, 512)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
@@ -24,13 +30,14 @@ model = dict(
         type='SegDataPreProcessor',
         mean=[0., 0., 0.],
         std=[255., 255., 255.],
-        bgr_to_rgb=False,
+        bgr_to_rgb=True,  # pixels scaled to [0, 1], RGB (ml-cvnets v0.2)
         pad_val=0,
         seg_pad_val=255,
         size=crop_size),
     pretrained=None,
     backbone=dict(
         type='MobileViTBackbone',
+        input_channel_order='rgb',
         arch='mobilevitv3-1.0',
         out_indices=(3, 4),
         out_stride=8,
@@ -67,9 +74,10 @@ model = dict(
 
 # ---- data: short side 256-768, 512 crop, flip, photometric, rotation ---------------
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 1.5), keep_ratio=True),
+    dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 1.5), keep_ratio=True,
+         backend='pillow', interpolation='bicubic'),
     dict(type='RandomRotate', prob=0.5, degree=10, pad_val=0, seg_pad_val=255),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
@@ -78,7 +86,14 @@ train_pipeline = [
 ]
 train_dataloader = dict(batch_size=4, num_workers=4,
                         dataset=dict(data_root=data_root, pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(data_root=data_root))
+test_pipeline = [
+    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='Resize', scale=(2048, 512), keep_ratio=True, backend='pillow',
+         interpolation='bicubic'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='PackSegInputs'),
+]
+val_dataloader = dict(dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # ---- schedule: SGD lr 0.02 cosine to 2e-4, weight decay 1e-4 (not on norms/biases),

@@ -2,9 +2,11 @@
 import os.path as osp
 from typing import Any, Optional, Tuple, Union
 
-from ..checkpoint import (CheckpointLayoutError, detect_layout, read_local_checkpoint,
-                          save_checkpoint_file, to_mmpretrain_layout, unwrap_state_dict)
+from ..checkpoint import (CheckpointLayoutError, detect_layout, layout_channel_order,
+                          read_local_checkpoint, save_checkpoint_file, to_mmpretrain_layout,
+                          unwrap_state_dict)
 from ..models.backbones import infer_arch
+from ..releases import check_channel_order
 
 
 def read_any_checkpoint(src: str) -> Any:
@@ -16,19 +18,25 @@ def read_any_checkpoint(src: str) -> Any:
 
 
 def convert_checkpoint(src: str, dst: str, expected_layout: str,
-                       arch_prefix: Optional[Union[str, Tuple[str, ...]]] = None) -> str:
+                       arch_prefix: Optional[Union[str, Tuple[str, ...]]] = None,
+                       source_channel_order: Optional[str] = None) -> Tuple[str, str]:
     """Convert a public MobileViT checkpoint file to an mmpretrain-style one.
 
     Args:
         src (str): The checkpoint to convert.
-        dst (str): Where to write ``dict(state_dict=..., meta=dict(arch, converted_from))``.
+        dst (str): Where to write ``dict(state_dict=..., meta=dict(arch, converted_from,
+            channel_order))``.
         expected_layout (str): ``'mlcvnets'`` or ``'timm'``: a file of another layout
             is refused.
         arch_prefix (str | tuple[str], optional): Refuse weights of other archs, e.g.
             ``'mobilevitv3-'`` for the MobileViTv3 converter.
+        source_channel_order (str, optional): ``'bgr'`` or ``'rgb'``, the order the
+            weights were trained on; None takes the release's (Apple's files: v0.1
+            code BGR, v0.2 code RGB; timm: RGB). Loading flips the stem when a config
+            feeds the other order.
 
     Returns:
-        str: The arch the weights belong to.
+        tuple[str, str]: The arch the weights belong to and the recorded channel order.
     """
     state_dict = unwrap_state_dict(read_any_checkpoint(src))
     layout = detect_layout(state_dict)
@@ -36,6 +44,8 @@ def convert_checkpoint(src: str, dst: str, expected_layout: str,
         raise CheckpointLayoutError(
             f'{src} is a MobileViT checkpoint in the {layout} layout, not '
             f'{expected_layout}; use the converter for {layout} checkpoints')
+    order = (check_channel_order(source_channel_order) if source_channel_order else
+             layout_channel_order(state_dict, layout))
     converted, _ = to_mmpretrain_layout(state_dict)
     arch = infer_arch(converted)
     if arch_prefix and not arch.startswith(arch_prefix):
@@ -43,5 +53,24 @@ def convert_checkpoint(src: str, dst: str, expected_layout: str,
             f'{src} holds {arch} weights, not {arch_prefix}* weights')
     save_checkpoint_file(
         dict(state_dict=converted,
-             meta=dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}')), dst)
-    return arch
+             meta=dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}',
+                       channel_order=order)), dst)
+    return arch, order
+
+
+def converter_main(argv: Optional[list], doc: str, layout: str,
+                   arch_prefix: Optional[str] = None, order_help: str = '') -> None:
+    """The command line of the ``tools/model_converters/*2mmpretrain.py`` scripts."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.split('\n\n')[0])
+    parser.add_argument('src', help='checkpoint to convert')
+    parser.add_argument('dst', help='converted checkpoint to write')
+    parser.add_argument(
+        '--source-channel-order', choices=('bgr', 'rgb'), default=None,
+        help='the channel order the weights were trained on, recorded in the '
+        f'checkpoint\'s meta; loading reverses the stem for configs of the other order. '
+        f'{order_help}')
+    args = parser.parse_args(argv)
+    arch, order = convert_checkpoint(args.src, args.dst, layout, arch_prefix=arch_prefix,
+                                     source_channel_order=args.source_channel_order)
+    print(f'{args.src} -> {args.dst} (arch: {arch}, trained on {order.upper()} input)')

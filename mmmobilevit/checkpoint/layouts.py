@@ -23,6 +23,8 @@ import re
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from .channel_order import layout_channel_order
+
 StateDict = Dict[str, Any]
 
 LAYOUTS = ('mmpretrain', 'mlcvnets', 'timm')
@@ -271,16 +273,21 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
     """Apple / timm MobileViT checkpoint content -> ours; anything else unchanged.
 
     Returns:
-        tuple[Any, str | None]: ``(dict(state_dict=..., meta=dict(converted_from=...)),
-        layout)`` for a public MobileViT layout, ``(checkpoint, None)`` for every other
-        checkpoint (our own / mmpretrain's layout, other models, non-dicts).
+        tuple[Any, str | None]: ``(dict(state_dict=..., meta=dict(converted_from=...,
+        channel_order=...)), layout)`` for a public MobileViT layout (the channel order
+        of the code that trained it, see
+        :func:`~mmmobilevit.checkpoint.channel_order.layout_channel_order`),
+        ``(checkpoint, None)`` for every other checkpoint (our own / mmpretrain's layout,
+        other models, non-dicts).
     """
     if not isinstance(checkpoint, dict):
         return checkpoint, None
     try:
-        if detect_layout(unwrap_state_dict(checkpoint)) == 'mmpretrain':
+        source = unwrap_state_dict(checkpoint)
+        if detect_layout(source) == 'mmpretrain':
             return checkpoint, None
         state_dict, layout = to_mmpretrain_layout(checkpoint)
     except CheckpointLayoutError:
         return checkpoint, None
-    return dict(state_dict=OrderedDict(state_dict), meta=dict(converted_from=layout)), layout
+    meta = dict(converted_from=layout, channel_order=layout_channel_order(source, layout))
+    return dict(state_dict=OrderedDict(state_dict), meta=meta), layout

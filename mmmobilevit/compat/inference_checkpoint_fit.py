@@ -9,7 +9,10 @@ inferencers look them up (not mmengine's own module, so ``init_cfg=dict(type=
 'Pretrained')`` partial initialisation is untouched): missing or shape-mismatched tensors
 raise :class:`~mmmobilevit.checkpoint.fit.CheckpointMismatchError`, logged at error
 level, naming the checkpoint's arch, task and classes and the model's. Unused
-checkpoint tensors are warned about as before. Undo restores every name.
+checkpoint tensors are warned about as before. A checkpoint trained on the other channel
+order (``meta['channel_order']``) than the model's data preprocessor feeds gets its stem
+reversed first, as in :class:`~mmmobilevit.engine.hooks.CheckpointFitHook`. Undo
+restores every name.
 """
 import functools
 import importlib
@@ -39,7 +42,8 @@ def _default_revise(revise_keys) -> bool:
 
 
 def _check(model, checkpoint, source):
-    from ..models.utils import check_checkpoint_fits
+    from ..models.utils import align_channel_order, check_checkpoint_fits, input_channel_order
+    align_channel_order(checkpoint, input_channel_order(model), source)
     check_checkpoint_fits(model, checkpoint, None, source=source, how_to_allow=HOW_TO_ALLOW)
 
 

@@ -92,7 +92,7 @@ def test_apple_layout_converts_to_exactly_our_weights(arch, tmp_path):
     tool = 'mobilevitv3_to_mmpretrain.py' if arch.startswith('mobilevitv3') \
         else 'mlcvnets2mmpretrain.py'
     out = run_tool([f'tools/model_converters/{tool}', src, dst]).stdout
-    assert f'(arch: {arch})' in out
+    assert f'(arch: {arch}, trained on ' in out
     converted = torch.load(dst, map_location='cpu', weights_only=True)
     assert converted['meta']['arch'] == arch
     assert converted['state_dict'].keys() == ours.keys()
@@ -109,7 +109,7 @@ def test_timm_converter_tool_and_refusals(tmp_path):
     src = str(tmp_path / 'model.safetensors')
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, src)
     dst = str(tmp_path / 'mobilevit-xxs.pth')
-    assert '(arch: mobilevit-xxs)' in run_tool(
+    assert '(arch: mobilevit-xxs, trained on RGB input)' in run_tool(
         ['tools/model_converters/timm2mmpretrain.py', src, dst]).stdout
     backbone = MobileViTBackbone('mobilevit-xxs')
     backbone.load_pretrained(dst)

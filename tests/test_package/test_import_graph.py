@@ -78,17 +78,21 @@ def test_no_import_cycles():
     assert not cycles, '\n'.join(' -> '.join(c) for c in cycles)
 
 
-def test_the_layout_converters_are_pure():
+@pytest.mark.parametrize('module', ['checkpoint/layouts.py', 'checkpoint/channel_order.py',
+                                    'releases.py'])
+def test_the_layout_converters_are_pure(module):
     """Tensors in, tensors out: the standard library only (no torch IO, no models,
-    no argparse)."""
-    path = osp.join(PACKAGE_DIR, 'checkpoint', 'layouts.py')
+    no argparse), and of ours only these pure modules."""
+    pure = {'channel_order', 'releases'}
+    path = osp.join(PACKAGE_DIR, module)
     imported = set()
     for node in ast.walk(ast.parse(open(path).read())):
         if isinstance(node, ast.Import):
             imported |= {a.name.split('.')[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or '').split('.')[0] if not node.level else '.')
-    assert imported <= {'re', 'collections', 'typing'}, imported
+            name = (node.module or '').split('.')[-1 if node.level else 0]
+            imported.add(name if not node.level or name not in pure else '.pure')
+    assert imported <= {'re', 'collections', 'typing', 'dataclasses', '.pure'}, imported
 
 
 @pytest.mark.slow  # a fresh interpreter importing the whole stack

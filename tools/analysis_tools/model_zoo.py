@@ -6,7 +6,8 @@
 
 Reads ``model-index.yml`` and the metafiles it imports. Parameters and FLOPs
 (multiply-adds, mmengine's count) are computed from each model's config: classifiers at
-256x256, SSDLite at its anchor generator's input size (320), DeepLabv3 at 512x512.
+their test crop (256x256; 384x384 for the -384px ones), SSDLite at its anchor generator's
+input size (320), DeepLabv3 at 512x512.
 """
 import argparse
 import os.path as osp
@@ -22,7 +23,8 @@ from mmmobilevit.utils.model_zoo import load_models
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 TASK_TABLES = (  # (title, task, dataset, metric column)
-    ('Classification on ImageNet-1k (256x256)', 'Image Classification', 'ImageNet-1k',
+    ('Classification on ImageNet-1k (256x256; -384px: 384x384)', 'Image Classification',
+     'ImageNet-1k',
      'top-1 %'),
     ('Detection on COCO (SSDLite, 320x320)', 'Object Detection', 'COCO', 'box AP'),
     ('Segmentation on PASCAL VOC 2012 + aug (DeepLabv3, 512x512)',
@@ -36,7 +38,10 @@ def input_shape(cfg, task):
     if task == 'Object Detection':
         size = cfg.model.bbox_head.anchor_generator.input_size
         return (size, size)
-    return (512, 512) if task == 'Semantic Segmentation' else (256, 256)
+    if task == 'Semantic Segmentation':
+        return (512, 512)
+    crop = [t['crop_size'] for t in cfg.test_pipeline if t['type'] == 'CenterCrop']
+    return (crop[0], crop[0]) if crop else (256, 256)
 
 
 def compute(model, root=ROOT):

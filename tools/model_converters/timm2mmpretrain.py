@@ -3,23 +3,21 @@ model.safetensors or a torch.save'd state dict) to an mmpretrain-style checkpoin
 (``state_dict`` with ``backbone.``/``head.`` keys) that loads into
 ``MobileViTBackbone`` / an mmpretrain ``ImageClassifier``.
 
-    python tools/model_converters/timm2mmpretrain.py SRC DST
+    python tools/model_converters/timm2mmpretrain.py SRC DST [--source-channel-order {bgr,rgb}]
 
-The arch is recognised from the weights and printed. A file that is not a
-checkpoint of this kind is refused with a message that says what it is.
+The arch is recognised from the weights and printed. A file that is not a checkpoint of
+this kind is refused with a message that says what it is. The channel order the weights
+expect is recorded in the checkpoint's meta. Default: RGB (timm feeds RGB; whether
+timm's MobileViT v1 ports reversed Apple's BGR stem is not verified).
 """
-import argparse
+from mmmobilevit.apis.convert import converter_main
 
-from mmmobilevit.apis import convert_checkpoint
+ORDER_HELP = ("Default: RGB (timm feeds RGB; whether timm's MobileViT v1 ports reversed Apple's "
+              'BGR stem is not verified).')
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('src', help='checkpoint to convert')
-    parser.add_argument('dst', help='converted checkpoint to write')
-    args = parser.parse_args(argv)
-    arch = convert_checkpoint(args.src, args.dst, 'timm', arch_prefix=None)
-    print(f'{args.src} -> {args.dst} (arch: {arch})')
+    converter_main(argv, __doc__, 'timm', arch_prefix=None, order_help=ORDER_HELP)
 
 
 if __name__ == '__main__':

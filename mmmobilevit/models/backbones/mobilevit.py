@@ -9,7 +9,10 @@ from mmengine.registry import MODELS
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ...checkpoint import CheckpointLayoutError, load_checkpoint_file, to_mmpretrain_layout
+from ...checkpoint import (CheckpointLayoutError, channel_order_of, flip_message, flip_stem_input,
+                           layout_channel_order, load_checkpoint_file, to_mmpretrain_layout,
+                           unwrap_state_dict)
+from ...releases import check_channel_order
 from ..layers import InvertedResidual, MobileViTBlock, MobileViTv2Block, fuse_conv_modules
 from .mobilevit_archs import ARCH_SETTINGS, MobileViTArch, get_arch
 
@@ -75,6 +78,12 @@ class MobileViTBackbone(BaseModule):
             fast layout of CPU (oneDNN) and tensor-core convs: about 1.5x faster
             training and inference on CPU with identical results. Inputs are converted
             on entry; outputs are channels-last tensors (any head accepts them).
+        input_channel_order (str, optional): ``'bgr'`` or ``'rgb'``, the order the
+            config's data preprocessor feeds this backbone. When set, a ``Pretrained``
+            checkpoint trained on the other order (its ``meta['channel_order']``, or the
+            release of Apple's / timm's files: ml-cvnets v0.1 BGR, v0.2 and timm RGB)
+            gets its stem conv's input channels reversed, with a one-line log. None
+            (default) loads the weights as they are.
         deploy (bool): Build the fused inference structure of :meth:`switch_to_deploy`
             (convs with BatchNorms folded, norm affines folded), so that a checkpoint
             saved after the switch (``tools/model_converters/deploy_model.py``) loads.
@@ -104,6 +113,7 @@ class MobileViTBackbone(BaseModule):
                  restore_block_size: bool = False,
                  with_cp: bool = False,
                  channels_last: bool = True,
+                 input_channel_order: Optional[str] = None,
                  deploy: bool = False,
                  init_cfg: Union[None, dict, List[dict]] = [
                      dict(type='Kaiming', layer='Conv2d', mode='fan_out',
@@ -131,6 +141,8 @@ class MobileViTBackbone(BaseModule):
         self.out_indices = self._check_out_indices(out_indices)
         self.patch_size = patch_size
         self.restore_block_size = restore_block_size
+        self.input_channel_order = (None if input_channel_order is None else
+                                    check_channel_order(input_channel_order))
         self.conv_kw = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.block_kw = dict(
             drop_rate=self.arch.drop_rate if drop_rate is None else drop_rate,
@@ -311,6 +323,8 @@ class MobileViTBackbone(BaseModule):
             checkpoint = load_checkpoint_file(checkpoint, map_location=map_location)
         try:
             state_dict, layout = to_mmpretrain_layout(checkpoint)
+            trained_on = channel_order_of(checkpoint) or layout_channel_order(
+                unwrap_state_dict(checkpoint), layout)
         except CheckpointLayoutError as err:
             raise CheckpointLayoutError(f'{source}: {err}') from None
         if prefix is None and any(k.startswith('backbone.') for k in state_dict):
@@ -331,7 +345,12 @@ class MobileViTBackbone(BaseModule):
                 f'{len(missing)} missing keys {missing[:5]}, '
                 f'{len(mismatched)} shape mismatches {mismatched[:3]}, '
                 f'{len(unexpected)} unexpected keys {unexpected[:5]}')
-        self.load_state_dict({k: v for k, v in state_dict.items() if k in own})
+        state_dict = {k: v for k, v in state_dict.items() if k in own}
+        target = self.input_channel_order
+        if trained_on and target and trained_on != target:
+            state_dict = flip_stem_input(state_dict)
+            print_log(flip_message(source, trained_on, target), logger='current')
+        self.load_state_dict(state_dict)
         print_log(f'Loaded {self.arch_name} weights from {source} ({layout} layout'
                   + (f', {len(unexpected)} unused keys' if unexpected else '') + ')',
                   logger='current')

@@ -1,4 +1,6 @@
+from .channel_order import align_channel_order, input_channel_order
 from .checkpoint_fit import check_checkpoint_fits, state_dict_of
 from .deploy import switch_to_deploy
 
-__all__ = ['check_checkpoint_fits', 'state_dict_of', 'switch_to_deploy']
+__all__ = ['align_channel_order', 'check_checkpoint_fits', 'input_channel_order',
+           'state_dict_of', 'switch_to_deploy']

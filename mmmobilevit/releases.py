@@ -1,0 +1,84 @@
+"""The input conventions of the code that trained each released MobileViT checkpoint.
+
+Apple's ml-cvnets changed how it reads and resizes images between its releases, so the
+released weights expect different inputs (pure data: nothing here imports a framework):
+
+* ``mlcvnets-v0.1`` (apple/ml-cvnets@d38a116): images read with OpenCV, **BGR**
+  (``data/datasets/dataset_base.py``: ``cv2.imread(path, cv2.IMREAD_COLOR)``, "read in BGR
+  Format"); resizes with ``cv2.resize`` (``data/transforms/image.py``: ``_resize_fn``),
+  bilinear unless a yaml says otherwise. Trained: MobileViT v1 classifiers, SSDLite and
+  DeepLabv3 of v0.1, and everything of the MobileViTv3-v1 overlay (v3-XXS/XS/S and -L2).
+* ``mlcvnets-v0.2`` (apple/ml-cvnets@84d992f): images read with PIL, **RGB**
+  (``data/datasets/dataset_base.py``: ``Image.open(...).convert("RGB")``); resizes with
+  PIL (``data/transforms/image_pil.py``) using the yaml's interpolation, bicubic in every
+  MobileViTv2 yaml. Trained: MobileViTv2, the MobileViTv3-v2 overlay (v3-0.5/0.75/1.0)
+  and ``pascalvoc/deeplabv3-mobilevitv1.pt``.
+
+Pixels are scaled to [0, 1] without mean/std in both (``NumpyToTensor`` / ``ToTensor``),
+so a checkpoint of one order serves the other once the stem conv's input channels are
+reversed (:mod:`mmmobilevit.checkpoint.channel_order`).
+"""
+import re
+from dataclasses import dataclass
+from typing import Dict
+
+CHANNEL_ORDERS = ('bgr', 'rgb')
+
+
+@dataclass(frozen=True)
+class InputConvention:
+    """How one release's code fed images to its models.
+
+    Attributes:
+        name (str): ``mlcvnets-v0.1`` or ``mlcvnets-v0.2``, the configs'
+            ``input_convention`` value.
+        commit (str): The apple/ml-cvnets commit of that code.
+        channel_order (str): ``'bgr'`` or ``'rgb'``.
+        decode_backend (str): mmcv's ``imdecode_backend`` that reads as the release.
+        resize_backend (str): mmcv's resize ``backend`` that resizes as the release.
+        interpolation (str): The resize interpolation of the release's yaml files.
+        source (str): Where the facts are read, file@commit.
+    """
+
+    name: str
+    commit: str
+    channel_order: str
+    decode_backend: str
+    resize_backend: str
+    interpolation: str
+    source: str
+
+
+CONVENTIONS: Dict[str, InputConvention] = {
+    'mlcvnets-v0.1': InputConvention(
+        name='mlcvnets-v0.1', commit='d38a116', channel_order='bgr',
+        decode_backend='cv2', resize_backend='cv2', interpolation='bilinear',
+        source='data/datasets/dataset_base.py (cv2.imread), data/transforms/image.py '
+        '(cv2.resize, bilinear) @ d38a116'),
+    'mlcvnets-v0.2': InputConvention(
+        name='mlcvnets-v0.2', commit='84d992f', channel_order='rgb',
+        decode_backend='pillow', resize_backend='pillow', interpolation='bicubic',
+        source='data/datasets/dataset_base.py (PIL .convert("RGB")), '
+        'data/transforms/image_pil.py; config/classification/imagenet/mobilevit_v2.yaml '
+        '(interpolation: "bicubic") @ 84d992f'),
+}
+
+# v1 and the MobileViTv3-v1 overlay (built on d38a116); every other arch: 84d992f
+_V01_ARCHS = re.compile(r'^mobilevit-(xxs|xs|s)$|^mobilevitv3-(xxs|xs|s)(-l2)?$')
+
+
+def release_of_arch(arch: str) -> str:
+    """The release whose code trained the published ImageNet weights of ``arch``."""
+    return 'mlcvnets-v0.1' if _V01_ARCHS.match(arch) else 'mlcvnets-v0.2'
+
+
+def convention_of_arch(arch: str) -> InputConvention:
+    """The :class:`InputConvention` of ``arch``'s published ImageNet weights."""
+    return CONVENTIONS[release_of_arch(arch)]
+
+
+def check_channel_order(order: str) -> str:
+    """``order`` lower-cased, or a ValueError naming the two accepted values."""
+    if not isinstance(order, str) or order.lower() not in CHANNEL_ORDERS:
+        raise ValueError(f'channel order must be one of {CHANNEL_ORDERS}, got {order!r}')
+    return order.lower()

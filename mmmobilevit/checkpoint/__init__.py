@@ -1,7 +1,7 @@
 """Checkpoints: safe reading and writing (:mod:`.io`), the public MobileViT key
 layouts (:mod:`.layouts`) and channel orders (:mod:`.channel_order`, pure functions)."""
 from .channel_order import (channel_order_of, flip_message, flip_stem_input, layout_channel_order,
-                            record_channel_order, stem_keys)
+                            record_channel_order, serve_in_order, stem_keys)
 from .io import (SAFE_GLOBALS, TIMEOUT_ENV, TRUST_ENV, CheckpointError, UnsafeCheckpointError,
                  cached_path, download, download_timeout, is_trusted, load_checkpoint_file,
                  load_remote_checkpoint, read_local_checkpoint, save_checkpoint_file, sha256_of,
@@ -16,5 +16,6 @@ __all__ = [
     'sha256_of', 'torch_load', 'trust_checkpoint', 'trusted_sources', 'LAYOUTS',
     'CheckpointLayoutError', 'convert_mlcvnets', 'convert_public_layout', 'convert_timm',
     'detect_layout', 'to_mmpretrain_layout', 'unwrap_state_dict', 'channel_order_of',
-    'flip_message', 'flip_stem_input', 'layout_channel_order', 'record_channel_order', 'stem_keys'
+    'flip_message', 'flip_stem_input', 'layout_channel_order', 'record_channel_order',
+    'serve_in_order', 'stem_keys'
 ]

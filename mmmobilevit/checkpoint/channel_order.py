@@ -72,6 +72,19 @@ def flip_stem_input(state_dict: StateDict) -> StateDict:
     return flipped
 
 
+def serve_in_order(state_dict: StateDict, trained_on: Optional[str],
+                   fed: Optional[str]) -> Optional[StateDict]:
+    """``state_dict`` with its stem reversed when it was trained on the other order.
+
+    Returns:
+        dict | None: The reversed copy; None when there is nothing to do (an order is
+        unknown, the orders agree, or the weights have no MobileViT stem).
+    """
+    if trained_on is None or fed is None or trained_on == fed or not stem_keys(state_dict):
+        return None
+    return flip_stem_input(state_dict)
+
+
 def flip_message(source: str, trained_on: str, fed: str) -> str:
     """The one log line of a reversed stem."""
     return (f'{source or "checkpoint"}: trained on {trained_on.upper()} input, this model '

@@ -42,9 +42,8 @@ def _default_revise(revise_keys) -> bool:
 
 
 def _check(model, checkpoint, source):
-    from ..models.utils import align_channel_order, check_checkpoint_fits, input_channel_order
-    align_channel_order(checkpoint, input_channel_order(model), source)
-    check_checkpoint_fits(model, checkpoint, None, source=source, how_to_allow=HOW_TO_ALLOW)
+    from ..models.utils import fit_checkpoint_to_model
+    fit_checkpoint_to_model(model, checkpoint, None, source=source, how_to_allow=HOW_TO_ALLOW)
 
 
 def _wrap_file_loader(original):

@@ -166,7 +166,7 @@ def _prefix(ds, *keys) -> str:
     return ds.get('data_root') or ''
 
 
-def _classes(ds, cfg) -> Optional[List[str]]:
+def _classes(ds) -> Optional[List[str]]:
     """The config's class names, else the dataset class's default ``METAINFO``."""
     meta = ds.get('metainfo') or {}
     if meta.get('classes'):
@@ -252,7 +252,7 @@ def _check_coco(ds, cfg, split, check_images) -> SplitReport:
     if not images:
         raise DatasetError(f'{ann_file}: the dataset is empty (no images)')
     categories = {c.get('id'): c.get('name') for c in data['categories']}
-    classes = _classes(ds, cfg)
+    classes = _classes(ds)
     if classes is None:
         raise DatasetError(f'{ann_file}: the config names no classes for this dataset; set '
                            f'metainfo=dict(classes=(...)) (the annotations have '
@@ -348,7 +348,7 @@ def _check_seg(ds, cfg, split, check_images) -> SplitReport:
 def _check_cls(ds, cfg, split, check_images) -> SplitReport:
     """mmpretrain's ``CustomDataset`` / ``ImageNet``: "path label" lines or class folders."""
     image_dir = _prefix(ds, 'img_path')
-    classes = _classes(ds, cfg)
+    classes = _classes(ds)
     ann_file = _join(ds.get('data_root'), ds.get('ann_file')) if ds.get('ann_file') else None
     if ann_file:
         paths = []
@@ -450,7 +450,7 @@ def check_datasets(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test')
                 continue
             reports[key] = checker(ds, cfg, split, check_images)
             head = _head_classes(cfg)
-            classes = _classes(ds, cfg)
+            classes = _classes(ds)
             if head and classes is not None and head[1] != len(classes):
                 raise DatasetError(
                     f'{split} dataset: the config names {len(classes)} classes {classes}, '

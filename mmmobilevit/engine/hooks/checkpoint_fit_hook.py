@@ -7,7 +7,7 @@ from mmengine.registry import HOOKS
 
 from ...checkpoint.channel_order import record_channel_order, stem_keys
 from ...checkpoint.fit import AllowPartial, suggested_allowance
-from ...models.utils import align_channel_order, check_checkpoint_fits, input_channel_order
+from ...models.utils import fit_checkpoint_to_model, input_channel_order
 
 if TYPE_CHECKING:
     from mmengine.runner import Runner
@@ -31,13 +31,13 @@ class CheckpointFitHook(Hook):
     checkpoint's arch, task and classes and the model's, unless a partial load is
     allowed; an allowed partial load logs a one-line summary of what was skipped.
     Checkpoint tensors the model does not use are reported, not refused.
+    ``tools/train.py`` and ``tools/test.py`` add it to every config that lacks it; the
+    shipped configs list it.
 
     It also keeps channel orders straight: a checkpoint whose ``meta['channel_order']``
     (written by the converters and by this hook) differs from the order the model's
     data preprocessor feeds gets its stem conv's input channels reversed, with a
     one-line log; the checkpoints a run saves record the order it fed.
-    ``tools/train.py`` and ``tools/test.py`` add it to every config that lacks it; the
-    shipped configs list it.
 
     Args:
         allow_partial (None | bool | dict): What may be missing or of another shape:
@@ -71,19 +71,19 @@ class CheckpointFitHook(Hook):
                 return list(meta['classes'])
         return None
 
+    @staticmethod
+    def _model(runner: 'Runner'):
+        return runner.model.module if is_model_wrapper(runner.model) else runner.model
+
     def after_load_checkpoint(self, runner: 'Runner', checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        allowance = self._allowance(runner)
         source = str(getattr(runner, '_load_from', None) or 'being resumed')
-        align_channel_order(checkpoint, input_channel_order(model), source)
-        check_checkpoint_fits(
-            model, checkpoint, allowance, source=source,
+        fit_checkpoint_to_model(
+            self._model(runner), checkpoint, self._allowance(runner), source=source,
             how_to_allow=lambda report: HOW_TO_ALLOW.format(
                 allowance=suggested_allowance(report)),
             model_classes=self._classes(runner))
 
     def before_save_checkpoint(self, runner: 'Runner', checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        order = input_channel_order(model)
+        order = input_channel_order(self._model(runner))
         if order is not None and stem_keys(checkpoint.get('state_dict', {})):
             record_channel_order(checkpoint, order)

@@ -9,9 +9,9 @@ from mmengine.registry import MODELS
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ...checkpoint import (CheckpointLayoutError, channel_order_of, flip_message, flip_stem_input,
-                           layout_channel_order, load_checkpoint_file, to_mmpretrain_layout,
-                           unwrap_state_dict)
+from ...checkpoint import (CheckpointLayoutError, channel_order_of, flip_message,
+                           layout_channel_order, load_checkpoint_file, serve_in_order,
+                           to_mmpretrain_layout, unwrap_state_dict)
 from ...releases import check_channel_order
 from ..layers import InvertedResidual, MobileViTBlock, MobileViTv2Block, fuse_conv_modules
 from .mobilevit_archs import ARCH_SETTINGS, MobileViTArch, get_arch
@@ -346,10 +346,11 @@ class MobileViTBackbone(BaseModule):
                 f'{len(mismatched)} shape mismatches {mismatched[:3]}, '
                 f'{len(unexpected)} unexpected keys {unexpected[:5]}')
         state_dict = {k: v for k, v in state_dict.items() if k in own}
-        target = self.input_channel_order
-        if trained_on and target and trained_on != target:
-            state_dict = flip_stem_input(state_dict)
-            print_log(flip_message(source, trained_on, target), logger='current')
+        served = serve_in_order(state_dict, trained_on, self.input_channel_order)
+        if served is not None:
+            state_dict = served
+            print_log(flip_message(source, trained_on, self.input_channel_order),
+                      logger='current')
         self.load_state_dict(state_dict)
         print_log(f'Loaded {self.arch_name} weights from {source} ({layout} layout'
                   + (f', {len(unexpected)} unused keys' if unexpected else '') + ')',

@@ -3,7 +3,7 @@ from typing import Any, Optional
 
 from mmengine.logging import print_log
 
-from ...checkpoint.channel_order import channel_order_of, flip_message, flip_stem_input, stem_keys
+from ...checkpoint.channel_order import channel_order_of, flip_message, serve_in_order
 
 
 def input_channel_order(model: Any) -> Optional[str]:
@@ -34,13 +34,12 @@ def align_channel_order(checkpoint: Any, target: Optional[str], source: str = ''
         bool: Whether the stem was reversed.
     """
     trained_on = channel_order_of(checkpoint)
-    if trained_on is None or target is None or trained_on == target:
-        return False
     flipped = False
     for key in ('state_dict', 'ema_state_dict'):
         state = checkpoint.get(key)
-        if isinstance(state, dict) and stem_keys(state):
-            checkpoint[key] = flip_stem_input(state)
+        served = serve_in_order(state, trained_on, target) if isinstance(state, dict) else None
+        if served is not None:
+            checkpoint[key] = served
             flipped = True
     if flipped:
         checkpoint['meta']['channel_order'] = target

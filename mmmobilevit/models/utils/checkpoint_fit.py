@@ -9,6 +9,7 @@ from torch import nn
 from ...checkpoint.fit import (AllowPartial, CheckpointMismatchError, FitReport, blocking,
                                compare_shapes, describe, mismatch_message, shapes_of)
 from ..backbones import infer_arch
+from .channel_order import align_channel_order, input_channel_order
 
 
 def state_dict_of(checkpoint: dict) -> dict:
@@ -64,14 +65,13 @@ def check_checkpoint_fits(model: nn.Module, checkpoint: dict,
             message names the checkpoint's arch and task and the model's.
     """
     state = state_dict_of(checkpoint)
-    report = compare_shapes(shapes_of(model.state_dict()), shapes_of(state))
+    model_shapes, ckpt_shapes = shapes_of(model.state_dict()), shapes_of(state)
+    report = compare_shapes(model_shapes, ckpt_shapes)
     if report.fits:
         return report
     missing, mismatched = blocking(report, allow_partial)
     if missing or mismatched:
         meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
-        ckpt_shapes = shapes_of(state)
-        model_shapes = shapes_of(model.state_dict())
         ckpt_desc = describe(ckpt_shapes, _checkpoint_arch(state),
                              _classes((meta or {}).get('dataset_meta')))
         model_desc = describe(model_shapes, _model_arch(model),
@@ -85,3 +85,17 @@ def check_checkpoint_fits(model: nn.Module, checkpoint: dict,
     print_log(f'partial load of {source} (allowed): {report.summary()}', logger='current',
               level=logging.WARNING)
     return report
+
+
+def fit_checkpoint_to_model(model: nn.Module, checkpoint: dict, allow_partial: AllowPartial = None,
+                            source: str = '', **kwargs) -> FitReport:
+    """Prepare a loaded checkpoint for ``model`` before its weights are copied.
+
+    The one entry of :class:`~mmmobilevit.engine.hooks.CheckpointFitHook` and the
+    ``inference-checkpoint-fit`` fix: reverses the stem of a checkpoint trained on the
+    other channel order than the model is fed (:func:`align_channel_order`, in place),
+    then refuses one that does not fit (:func:`check_checkpoint_fits`, whose other
+    keyword arguments ``how_to_allow`` and ``model_classes`` it passes on).
+    """
+    align_channel_order(checkpoint, input_channel_order(model), source)
+    return check_checkpoint_fits(model, checkpoint, allow_partial, source=source, **kwargs)

@@ -16,7 +16,7 @@ metainfo = dict(classes=('square', 'circle', 'triangle'))
 model = dict(
     backbone=dict(init_cfg=dict(_delete_=True, type='Kaiming', layer='Conv2d',
                                 mode='fan_out', nonlinearity='relu')),
-    bbox_head=dict(num_classes=3, anchor_generator=dict(input_size=input_size)))
+    bbox_head=dict(num_classes=3))
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),

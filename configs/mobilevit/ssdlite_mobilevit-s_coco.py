@@ -1,8 +1,14 @@
-# SSDLite-MobileViT-S on COCO: MobileViT paper Table 1 / appendix D, ml-cvnets v0.1.
+# SSDLite-MobileViT-S on COCO: MobileViT paper Table 1 / appendix D, ml-cvnets v0.1
+# (apple/ml-cvnets@d38a116 config/detection/ssd_mobilevit_small_320.yaml and
+# cvnets/models/detection/ssd.py, cvnets/modules/ssd.py).
 #   tools/dist_train.sh configs/mobilevit/ssdlite_mobilevit-s_coco.py 4
-# Six levels at 320x320 (20, 10, 5, 3, 2, 1) from the backbone's OS16/OS32 outputs and
-# four stride-2 depthwise-separable extra levels (mmdet SSDNeck), each projected by a
-# 1x1 conv to `proj_channels` (ProjectedSSDNeck), then mmdet's depthwise SSDHead.
+# Apple's released detector (box AP 27.9) loads as it is, converted on the fly:
+#   load_from = (
+#       'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_s_320.pt')  # noqa: E501
+# Six levels (20, 10, 5, 3, 2, 1 at 320x320): the backbone's OS16 and OS32 outputs,
+# three stride-2 separable convs and a global level (SSDLiteExtraLevels); per level a
+# 1x1 projection to `proj_channels` where the widths differ and one separable conv
+# predicting boxes and classes (SSDLiteHead), with ml-cvnets' anchors, decoding and NMS.
 _base_ = [
     'mmdet::_base_/datasets/coco_detection.py',
     'mmdet::_base_/default_runtime.py',
@@ -22,8 +28,8 @@ num_classes = 80 if classes is None else len(classes)
 pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
               'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
 
-# ---- the one input-size variable: the anchors and pipelines follow from it ---------
-# (for another size, e.g. 384, change it here: levels become 24, 12, 6, 3, 2, 1)
+# ---- the one input-size variable: the pipelines resize to it; the anchors follow the
+# feature maps of any input (384: levels 24, 12, 6, 3, 2, 1; 256x384 works as well)
 input_size = 320
 
 # ---- input convention of ml-cvnets v0.1 (mmmobilevit.releases, README "Input
@@ -33,6 +39,8 @@ input_convention = 'mlcvnets-v0.1'
 
 arch = 'mobilevit-s'
 backbone_channels = (128, 160)  # stage 4 (OS16) and stage 5 (OS32) outputs
+# ssd.proj_channels of the yaml: the head's width per level; the last four are also the
+# widths of the extra levels
 proj_channels = (512, 256, 256, 128, 128, 64)
 
 norm_cfg = dict(type='BN')
@@ -53,36 +61,30 @@ model = dict(
         init_cfg=None if pretrained is None else dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     neck=dict(
-        type='ProjectedSSDNeck',
+        type='SSDLiteExtraLevels',
         in_channels=backbone_channels,
-        out_channels=backbone_channels + (256, 128, 128, 64),
-        proj_channels=proj_channels,
-        level_strides=(2, 2, 2, 2),
-        level_paddings=(1, 1, 1, 1),
-        l2_norm_scale=None,
-        use_depthwise=True,
+        extra_channels=proj_channels[2:],
         norm_cfg=norm_cfg,
-        act_cfg=dict(type='ReLU'),
-        init_cfg=dict(type='Xavier', distribution='uniform', layer='Conv2d')),
+        act_cfg=dict(type='ReLU')),
     bbox_head=dict(
-        type='SSDHead',
-        in_channels=proj_channels,
+        type='SSDLiteHead',
         num_classes=num_classes,
-        use_depthwise=True,
+        in_channels=backbone_channels + proj_channels[2:],
+        proj_channels=proj_channels,
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'),
-        init_cfg=dict(type='Xavier', distribution='uniform', layer='Conv2d'),
-        # ml-cvnets' anchors: scales linspace(0.1, 1.05, 7) of the input size on the
-        # 20/10/5/3/2/1 maps at 320 (6, 6, 6, 6, 6, 4 anchors per position)
+        # anchors_aspect_ratio and min/max_box_size (0.1, 1.05) of the yaml / ssd.py:
+        # 6, 6, 6, 6, 6, 4 anchors per cell, fractions of the image, clamped to [0, 1]
         anchor_generator=dict(
             type='SSDLiteAnchorGenerator',
-            input_size=input_size,
             ratios=[[2, 3]] * 5 + [[2]],
             scale_range=(0.1, 1.05)),
+        # center_variance 0.1, size_variance 0.2
         bbox_coder=dict(
             type='DeltaXYWHBBoxCoder',
             target_means=[.0, .0, .0, .0],
             target_stds=[0.1, 0.1, 0.2, 0.2])),
+    # ssd.iou_threshold 0.5 matching; ssd_multibox_loss neg_pos_ratio 3
     train_cfg=dict(
         assigner=dict(
             type='MaxIoUAssigner',
@@ -97,12 +99,16 @@ model = dict(
         pos_weight=-1,
         neg_pos_ratio=3,
         debug=False),
+    # SingleShotDetector.predict @ d38a116: per class, scores > conf_threshold, NMS at
+    # nms_iou_threshold (yaml: 0.5), the best num_objects_per_class (200) kept, no cap
+    # per image. conf_threshold 0.01 as the code's help says for COCO mAP (0.05 is its
+    # default: use score_thr=0.05 for pictures)
     test_cfg=dict(
-        nms_pre=400,
-        nms=dict(type='nms', iou_threshold=0.5),
-        min_bbox_size=0,
         score_thr=0.01,
-        max_per_img=200))
+        nms=dict(type='nms', iou_threshold=0.5),
+        nms_pre=None,
+        max_per_class=200,
+        max_per_img=None))
 
 # ---- data (ml-cvnets' SSD augmentation: IoU crop, photometric, flip, resize) -------
 train_pipeline = [
@@ -143,17 +149,20 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + val_ann_file)
 test_evaluator = val_evaluator
 
-# ---- schedule: AdamW 9e-4, 500-iteration warm-up from 9e-5, cosine, 200 epochs -------
+# ---- schedule (yaml: AdamW, 500-iteration warm-up from 9e-5 to max_lr 9e-4, cosine to
+# min_lr 1e-6, weight decay 0.01 on every parameter, 200 epochs) ------------------------
 max_epochs = 200
+max_lr, warmup_lr, min_lr = 9e-4, 9e-5, 1e-6
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=9e-4, weight_decay=0.01))
+    optimizer=dict(type='AdamW', lr=max_lr, betas=(0.9, 0.999), weight_decay=0.01))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=500),
-    dict(type='CosineAnnealingLR', eta_min=9e-5, begin=0, end=max_epochs,
+    dict(type='LinearLR', start_factor=warmup_lr / max_lr, by_epoch=False, begin=0,
+         end=500),
+    dict(type='CosineAnnealingLR', eta_min=min_lr, begin=0, end=max_epochs,
          T_max=max_epochs, by_epoch=True, convert_to_iter_based=True),
 ]
 # EMA of the weights (m = 5e-4, buffers included), validated beside the raw model;

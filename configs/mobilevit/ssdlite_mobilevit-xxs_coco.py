@@ -1,12 +1,16 @@
-# SSDLite-MobileViT-XXS on COCO (see ssdlite_mobilevit-s_coco.py for the structure).
+# SSDLite-MobileViT-XXS on COCO, ml-cvnets v0.1 (apple/ml-cvnets@d38a116
+# config/detection/ssd_mobilevit_xx_small_320.yaml: the recipe and head of
+# ssdlite_mobilevit-s_coco.py). Apple's released detector loads as it is:
+#   load_from = (
+#       'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_xxs_320.pt')  # noqa: E501
 _base_ = './ssdlite_mobilevit-s_coco.py'
 
 arch = 'mobilevit-xxs'
-backbone_channels = (64, 80)
+backbone_channels = (64, 80)  # stage 4 (OS16) and stage 5 (OS32) outputs
 model = dict(
     backbone=dict(
         arch=arch,
         init_cfg=dict(checkpoint='https://download.openmmlab.com/mmclassification/v0/'
                       'mobilevit/mobilevit-xxsmall_3rdparty_in1k_20221018-77835605.pth')),
-    neck=dict(in_channels=backbone_channels,
-              out_channels=backbone_channels + (256, 128, 128, 64)))
+    neck=dict(in_channels=backbone_channels),
+    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))

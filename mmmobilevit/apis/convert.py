@@ -2,9 +2,9 @@
 import os.path as osp
 from typing import Any, Optional, Tuple, Union
 
-from ..checkpoint import (CheckpointLayoutError, detect_layout, layout_channel_order,
-                          read_local_checkpoint, save_checkpoint_file, to_mmpretrain_layout,
-                          unwrap_state_dict)
+from ..checkpoint import (CheckpointLayoutError, convert_mlcvnets_ssd, detect_layout,
+                          is_mlcvnets_ssd, layout_channel_order, read_local_checkpoint,
+                          save_checkpoint_file, to_mmpretrain_layout, unwrap_state_dict)
 from ..models.backbones import infer_arch
 from ..releases import check_channel_order
 
@@ -54,6 +54,31 @@ def convert_checkpoint(src: str, dst: str, expected_layout: str,
     save_checkpoint_file(
         dict(state_dict=converted,
              meta=dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}',
+                       channel_order=order)), dst)
+    return arch, order
+
+
+def convert_ssd_checkpoint(src: str, dst: str,
+                           source_channel_order: Optional[str] = None) -> Tuple[str, str]:
+    """Convert an ml-cvnets / MobileViTv3 SSDLite file (or release folder) to an mmdet one.
+
+    Returns:
+        tuple[str, str]: The backbone's arch and the recorded channel order.
+    """
+    state_dict = unwrap_state_dict(read_any_checkpoint(src))
+    if not is_mlcvnets_ssd(state_dict):
+        raise CheckpointLayoutError(
+            f'{src} is not an ml-cvnets / MobileViTv3 SSD detector (no encoder.* and '
+            'ssd_heads.* keys); classifiers convert with mlcvnets2mmpretrain.py')
+    encoder = {k[len('encoder.'):]: v for k, v in state_dict.items()
+               if k.startswith('encoder.')}
+    order = (check_channel_order(source_channel_order) if source_channel_order else
+             layout_channel_order(encoder, 'mlcvnets'))
+    converted = convert_mlcvnets_ssd(state_dict)
+    arch = infer_arch({k: v for k, v in converted.items() if k.startswith('backbone.')})
+    save_checkpoint_file(
+        dict(state_dict=converted,
+             meta=dict(arch=arch, converted_from=f'mlcvnets-ssd:{osp.basename(src)}',
                        channel_order=order)), dst)
     return arch, order
 

@@ -142,9 +142,33 @@ def torch_load(filename: str, map_location: MapLocation = None,
     return torch.load(filename, map_location=map_location, weights_only=False)  # trusted
 
 
+#: the weights a MobileViTv3 release folder (an unzipped release asset) holds
+RELEASE_FOLDER_CHECKPOINT = 'checkpoint_ema_best.pt'
+
+
+def checkpoint_in_folder(folder: str) -> str:
+    """The checkpoint file of an unzipped release folder (MobileViTv3's assets hold
+    ``checkpoint_ema_best.pt``; otherwise the folder's only ``.pt`` / ``.pth``)."""
+    best = osp.join(folder, RELEASE_FOLDER_CHECKPOINT)
+    if osp.isfile(best):
+        return best
+    files = sorted(f for f in os.listdir(folder) if f.endswith(('.pt', '.pth')))
+    if len(files) == 1:
+        return osp.join(folder, files[0])
+    raise FileNotFoundError(
+        f'"{folder}" is a folder without {RELEASE_FOLDER_CHECKPOINT} and with '
+        f'{len(files)} .pt/.pth files ({", ".join(files[:5]) or "none"}): pass the '
+        'checkpoint file itself')
+
+
 def read_local_checkpoint(filename: str, map_location: MapLocation = None) -> Any:
-    """Load a local checkpoint file as it is, with a clear error if it cannot be read."""
+    """Load a local checkpoint file as it is, with a clear error if it cannot be read.
+
+    A folder stands for the checkpoint inside it (:func:`checkpoint_in_folder`), so an
+    unzipped MobileViTv3 release asset can be passed as it is."""
     filename = osp.expanduser(filename)
+    if osp.isdir(filename):
+        filename = checkpoint_in_folder(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint file "{filename}" does not exist')
     try:

@@ -23,8 +23,6 @@ import re
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .channel_order import layout_channel_order
-
 StateDict = Dict[str, Any]
 
 LAYOUTS = ('mmpretrain', 'mlcvnets', 'timm')
@@ -267,27 +265,3 @@ def to_mmpretrain_layout(checkpoint: Any) -> Tuple[StateDict, str]:
     if layout == 'timm':
         return convert_timm(state_dict), layout
     return state_dict, layout
-
-
-def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
-    """Apple / timm MobileViT checkpoint content -> ours; anything else unchanged.
-
-    Returns:
-        tuple[Any, str | None]: ``(dict(state_dict=..., meta=dict(converted_from=...,
-        channel_order=...)), layout)`` for a public MobileViT layout (the channel order
-        of the code that trained it, see
-        :func:`~mmmobilevit.checkpoint.channel_order.layout_channel_order`),
-        ``(checkpoint, None)`` for every other checkpoint (our own / mmpretrain's layout,
-        other models, non-dicts).
-    """
-    if not isinstance(checkpoint, dict):
-        return checkpoint, None
-    try:
-        source = unwrap_state_dict(checkpoint)
-        if detect_layout(source) == 'mmpretrain':
-            return checkpoint, None
-        state_dict, layout = to_mmpretrain_layout(checkpoint)
-    except CheckpointLayoutError:
-        return checkpoint, None
-    meta = dict(converted_from=layout, channel_order=layout_channel_order(source, layout))
-    return dict(state_dict=OrderedDict(state_dict), meta=meta), layout

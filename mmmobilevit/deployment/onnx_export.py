@@ -10,12 +10,15 @@ task            outputs
 classification  ``logits`` ``[N, num_classes]`` (apply softmax for scores)
 detection       ``cls_score_<i>`` ``[N, A_i * (C + 1), H_i, W_i]`` and ``bbox_pred_<i>``
                 ``[N, A_i * 4, H_i, W_i]`` for the six SSDLite levels: the raw head
-                outputs. Decoding and NMS stay outside the graph: per level, permute to
-                ``[N, H_i, W_i, A_i, ...]``, softmax over C + 1 classes (the last is
-                background), decode the deltas against the config's anchors with
-                ``DeltaXYWHBBoxCoder`` (means 0, stds 0.1/0.1/0.2/0.2), then per-class
-                NMS (IoU 0.45, score 0.02, 200 boxes), which is what mmdet's
-                ``SSDHead.predict_by_feat`` does.
+                outputs. Decoding and NMS stay outside the graph, as ml-cvnets'
+                ``SingleShotDetector.predict`` does them (``SSDLiteHead.predict_by_feat``
+                on these tensors): per level, permute to ``[N, H_i, W_i, A_i, ...]``,
+                softmax over C + 1 classes (the last is background), decode the offsets
+                against ml-cvnets' anchors (fractions of the image, clamped to [0, 1];
+                centre variance 0.1, size variance 0.2, no clamp of the size offsets),
+                then the release's NMS from the config's ``test_cfg`` (v0.1: per class
+                score > 0.01, NMS IoU 0.5, 200 per class; v0.2 / v3 widths: score > 0.01,
+                400 per class, class-aware NMS 0.5, 200 per image).
 segmentation    ``seg_logits`` ``[N, num_classes, H, W]``: the decode head's logits
                 resized bilinearly to the input size; argmax over classes is the mask.
 =============== =====================================================================

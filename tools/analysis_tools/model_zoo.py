@@ -36,7 +36,7 @@ TASK_TABLES = (  # (title, task, dataset, metric column)
 
 def input_shape(cfg, task):
     if task == 'Object Detection':
-        size = cfg.model.bbox_head.anchor_generator.input_size
+        size = cfg.input_size  # the size the test pipeline resizes to
         return (size, size)
     if task == 'Semantic Segmentation':
         return (512, 512)

@@ -31,7 +31,7 @@ from mmmobilevit.utils import close_process_group
 
 def default_shape(cfg, task):
     if task == 'detection':
-        size = cfg.model.get('bbox_head', {}).get('anchor_generator', {}).get('input_size')
+        size = cfg.get('input_size')  # the size the config's pipelines resize to
         if size:
             return (size, size)
         return (320, 320)

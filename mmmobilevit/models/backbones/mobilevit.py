@@ -358,10 +358,13 @@ class MobileViTBackbone(BaseModule):
 
 
 def infer_arch(state_dict: Dict[str, torch.Tensor]) -> str:
-    """The name of the arch whose backbone the (our-layout) state dict fits exactly."""
+    """The name of the arch whose backbone the (our-layout) state dict fits exactly
+    (a dense model's backbone has no classification expansion conv: it may be absent)."""
     backbone = {k[9:]: v for k, v in state_dict.items() if k.startswith('backbone.')}
     for name in ARCH_SETTINGS:
         own = MobileViTBackbone(name, out_indices=-1, init_cfg=None).state_dict()
+        if not any(k.startswith('conv_1x1_exp.') for k in backbone):
+            own = {k: v for k, v in own.items() if not k.startswith('conv_1x1_exp.')}
         if own.keys() == backbone.keys() and all(
                 own[k].shape == backbone[k].shape for k in own):
             return name

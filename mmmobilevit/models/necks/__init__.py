@@ -1,5 +1,5 @@
 try:  # mmdet is needed by the detection configs only
-    from .projected_ssd_neck import ProjectedSSDNeck
-    __all__ = ['ProjectedSSDNeck']
+    from .ssdlite_extra_levels import SSDLiteExtraLevels
+    __all__ = ['SSDLiteExtraLevels']
 except ImportError:  # pragma: no cover
     __all__ = []

@@ -1,0 +1,18 @@
+# SSDLite-MobileViTv2-1.5 on COCO, ml-cvnets v0.2 (apple/ml-cvnets@84d992f
+# config/detection/ssd_coco/mobilevit_v2.yaml with width_multiplier 1.5; everything
+# else as ssdlite_mobilevitv2-1.0_coco.py). Apple's released detector
+# (box AP 28.83):
+#   load_from = (
+#       'https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/detection/mobilevitv2/coco-ssd-mobilevitv2-1.5.pt')  # noqa: E501
+_base_ = './ssdlite_mobilevitv2-1.0_coco.py'
+
+arch = 'mobilevitv2-1.5'
+backbone_channels = (576, 768)  # stage 4 (OS16) and stage 5 (OS32) outputs
+model = dict(
+    backbone=dict(
+        arch=arch,
+        init_cfg=dict(
+            checkpoint='https://docs-assets.developer.apple.com/ml-research/models/'
+            'cvnets-v2/classification/mobilevitv2/imagenet1k/256x256/mobilevitv2-1.5.pt')),
+    neck=dict(in_channels=backbone_channels),
+    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))

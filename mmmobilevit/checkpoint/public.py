@@ -1,0 +1,53 @@
+"""Any public MobileViT checkpoint's content in our layout (pure: tensors in and out).
+
+Classifiers (Apple's ml-cvnets, MobileViTv3's, timm's: :mod:`.layouts`) and SSDLite
+detectors (ml-cvnets' and MobileViTv3's COCO releases: :mod:`.ssd_layout`); what the
+checkpoint loaders of :mod:`mmmobilevit.compat.mmengine_checkpoint` call on every file.
+"""
+from collections import OrderedDict
+from typing import Any, Optional, Tuple
+
+from .channel_order import layout_channel_order
+from .layouts import CheckpointLayoutError, detect_layout, to_mmpretrain_layout, unwrap_state_dict
+from .ssd_layout import convert_mlcvnets_ssd, is_mlcvnets_ssd
+
+
+def _encoder_of(state_dict: dict) -> dict:
+    return {k[len('encoder.'):]: v for k, v in state_dict.items() if k.startswith('encoder.')}
+
+
+def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
+    """Apple / MobileViTv3 / timm MobileViT checkpoint content -> ours; else unchanged.
+
+    Returns:
+        tuple[Any, str | None]: ``(dict(state_dict=..., meta=dict(converted_from=...,
+        channel_order=...)), layout)`` for a public layout (``'mlcvnets'``, ``'timm'``,
+        ``'mlcvnets-ssd'``; the channel order of the code that trained it, see
+        :func:`~mmmobilevit.checkpoint.channel_order.layout_channel_order`), and
+        ``(checkpoint, None)`` for every other checkpoint (our own / mmpretrain's /
+        mmdet's layout, other models, non-dicts).
+
+    Raises:
+        CheckpointLayoutError: an ml-cvnets SSD file whose keys or predictor rows do not
+            convert (a corrupt or non-COCO file).
+    """
+    if not isinstance(checkpoint, dict):
+        return checkpoint, None
+    try:
+        source = unwrap_state_dict(checkpoint)
+    except CheckpointLayoutError:
+        return checkpoint, None
+    if is_mlcvnets_ssd(source):
+        layout = 'mlcvnets-ssd'
+        state_dict = convert_mlcvnets_ssd(source)
+        order = layout_channel_order(_encoder_of(source), 'mlcvnets')
+    else:
+        try:
+            if detect_layout(source) == 'mmpretrain':
+                return checkpoint, None
+            state_dict, layout = to_mmpretrain_layout(checkpoint)
+        except CheckpointLayoutError:
+            return checkpoint, None
+        order = layout_channel_order(source, layout)
+    meta = dict(converted_from=layout, channel_order=order)
+    return dict(state_dict=OrderedDict(state_dict), meta=meta), layout

@@ -6,8 +6,8 @@ from .io import (SAFE_GLOBALS, TIMEOUT_ENV, TRUST_ENV, CheckpointError, UnsafeCh
                  cached_path, download, download_timeout, is_trusted, load_checkpoint_file,
                  load_remote_checkpoint, read_local_checkpoint, save_checkpoint_file, sha256_of,
                  torch_load, trust_checkpoint, trusted_sources)
-from .layouts import (LAYOUTS, CheckpointLayoutError, convert_mlcvnets, convert_timm,
-                      detect_layout, to_mmpretrain_layout, unwrap_state_dict)
+from .layouts import (LAYOUTS, CheckpointLayoutError, convert_mlcvnets, convert_timm, detect_layout,
+                      to_mmpretrain_layout, unwrap_state_dict)
 from .public import convert_public_layout
 from .ssd_layout import convert_mlcvnets_ssd, is_mlcvnets_ssd
 

@@ -199,7 +199,7 @@ def test_init_apis_bug_and_fix(initial_weights, restore_patches):
     assert 'model:      a mobilevit-xxs detector' in text
     assert 'not in the checkpoint' in text and 'bbox_head.' in text
     assert "remove_patches('inference-checkpoint-fit')" in text
-    with pytest.raises(CheckpointMismatchError, match='a detector'):
+    with pytest.raises(CheckpointMismatchError, match='a mobilevit-xxs detector'):
         seg_init(TOY_SEG, initial_weights['det'], device='cpu')
     with pytest.raises(CheckpointMismatchError,
                        match='classifier whose backbone is no MobileViT arch'):

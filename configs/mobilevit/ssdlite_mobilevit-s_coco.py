@@ -3,8 +3,7 @@
 # cvnets/models/detection/ssd.py, cvnets/modules/ssd.py).
 #   tools/dist_train.sh configs/mobilevit/ssdlite_mobilevit-s_coco.py 4
 # Apple's released detector (box AP 27.9) loads as it is, converted on the fly:
-#   load_from = (
-#       'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_s_320.pt')  # noqa: E501
+#   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_s_320.pt'  # noqa: E501
 # Six levels (20, 10, 5, 3, 2, 1 at 320x320): the backbone's OS16 and OS32 outputs,
 # three stride-2 separable convs and a global level (SSDLiteExtraLevels); per level a
 # 1x1 projection to `proj_channels` where the widths differ and one separable conv

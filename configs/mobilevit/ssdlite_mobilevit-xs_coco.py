@@ -1,8 +1,7 @@
 # SSDLite-MobileViT-XS on COCO, ml-cvnets v0.1 (apple/ml-cvnets@d38a116
 # config/detection/ssd_mobilevit_x_small_320.yaml: the recipe and head of
 # ssdlite_mobilevit-s_coco.py). Apple's released detector loads as it is:
-#   load_from = (
-#       'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_xs_320.pt')  # noqa: E501
+#   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_xs_320.pt'  # noqa: E501
 _base_ = './ssdlite_mobilevit-s_coco.py'
 
 arch = 'mobilevit-xs'

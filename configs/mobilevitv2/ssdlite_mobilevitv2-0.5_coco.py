@@ -2,8 +2,7 @@
 # config/detection/ssd_coco/mobilevit_v2.yaml with width_multiplier 0.5; everything
 # else as ssdlite_mobilevitv2-1.0_coco.py). Apple's released detector
 # (box AP 21.24):
-#   load_from = (
-#       'https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/detection/mobilevitv2/coco-ssd-mobilevitv2-0.5.pt')  # noqa: E501
+#   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/detection/mobilevitv2/coco-ssd-mobilevitv2-0.5.pt'  # noqa: E501
 _base_ = './ssdlite_mobilevitv2-1.0_coco.py'
 
 arch = 'mobilevitv2-0.5'

@@ -5,8 +5,7 @@
 # ../mobilevit/ssdlite_mobilevit-s_coco.py; what differs is the input convention, the
 # weight decay and the post-processing. Apple's released detector
 # (box AP 26.47):
-#   load_from = (
-#       'https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/detection/mobilevitv2/coco-ssd-mobilevitv2-1.0.pt')  # noqa: E501
+#   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/detection/mobilevitv2/coco-ssd-mobilevitv2-1.0.pt'  # noqa: E501
 _base_ = '../mobilevit/ssdlite_mobilevit-s_coco.py'
 
 # ImageNet-1k backbone of the same release (256x256)

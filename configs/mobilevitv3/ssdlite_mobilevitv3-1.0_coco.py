@@ -5,9 +5,9 @@
 # The release (https://github.com/micronDLA/MobileViTv3/releases/tag/v1.0.0) ships
 # zipped folders: unzip them into checkpoints/.
 # ImageNet backbone: mobilevitv3_1_0_0.
-# The trained detector (mobilevitv3_coco_1_0_0) loads as it is, the folder or the .pt inside, converted on the fly:  # noqa: E501
-#   load_from = (
-#       'checkpoints/mobilevitv3_coco_1_0_0')
+# The trained detector (mobilevitv3_coco_1_0_0) loads as it is
+# (the folder or the .pt inside), converted on the fly:
+#   load_from = 'checkpoints/mobilevitv3_coco_1_0_0'
 _base_ = '../mobilevitv2/ssdlite_mobilevitv2-1.0_coco.py'
 
 arch = 'mobilevitv3-1.0'

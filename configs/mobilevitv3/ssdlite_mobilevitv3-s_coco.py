@@ -5,9 +5,9 @@
 # The release (https://github.com/micronDLA/MobileViTv3/releases/tag/v1.0.0) ships
 # zipped folders: unzip them into checkpoints/.
 # ImageNet backbone: mobilevitv3_S_e300_7930.
-# The trained detector (mobilevitv3_S_coco_e200_2730) loads as it is, the folder or the .pt inside, converted on the fly:  # noqa: E501
-#   load_from = (
-#       'checkpoints/mobilevitv3_S_coco_e200_2730')
+# The trained detector (mobilevitv3_S_coco_e200_2730) loads as it is
+# (the folder or the .pt inside), converted on the fly:
+#   load_from = 'checkpoints/mobilevitv3_S_coco_e200_2730'
 _base_ = '../mobilevit/ssdlite_mobilevit-s_coco.py'
 
 arch = 'mobilevitv3-s'

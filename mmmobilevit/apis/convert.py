@@ -5,6 +5,7 @@ from typing import Any, Optional, Tuple, Union
 from ..checkpoint import (CheckpointLayoutError, convert_mlcvnets_ssd, detect_layout,
                           is_mlcvnets_ssd, layout_channel_order, read_local_checkpoint,
                           save_checkpoint_file, to_mmpretrain_layout, unwrap_state_dict)
+from ..checkpoint.ssd_layout import encoder_of
 from ..models.backbones import infer_arch
 from ..releases import check_channel_order
 
@@ -70,10 +71,8 @@ def convert_ssd_checkpoint(src: str, dst: str,
         raise CheckpointLayoutError(
             f'{src} is not an ml-cvnets / MobileViTv3 SSD detector (no encoder.* and '
             'ssd_heads.* keys); classifiers convert with mlcvnets2mmpretrain.py')
-    encoder = {k[len('encoder.'):]: v for k, v in state_dict.items()
-               if k.startswith('encoder.')}
     order = (check_channel_order(source_channel_order) if source_channel_order else
-             layout_channel_order(encoder, 'mlcvnets'))
+             layout_channel_order(encoder_of(state_dict), 'mlcvnets'))
     converted = convert_mlcvnets_ssd(state_dict)
     arch = infer_arch({k: v for k, v in converted.items() if k.startswith('backbone.')})
     save_checkpoint_file(

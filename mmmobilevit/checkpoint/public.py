@@ -9,11 +9,7 @@ from typing import Any, Optional, Tuple
 
 from .channel_order import layout_channel_order
 from .layouts import CheckpointLayoutError, detect_layout, to_mmpretrain_layout, unwrap_state_dict
-from .ssd_layout import convert_mlcvnets_ssd, is_mlcvnets_ssd
-
-
-def _encoder_of(state_dict: dict) -> dict:
-    return {k[len('encoder.'):]: v for k, v in state_dict.items() if k.startswith('encoder.')}
+from .ssd_layout import convert_mlcvnets_ssd, encoder_of, is_mlcvnets_ssd
 
 
 def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
@@ -40,7 +36,7 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
     if is_mlcvnets_ssd(source):
         layout = 'mlcvnets-ssd'
         state_dict = convert_mlcvnets_ssd(source)
-        order = layout_channel_order(_encoder_of(source), 'mlcvnets')
+        order = layout_channel_order(encoder_of(source), 'mlcvnets')
     else:
         try:
             if detect_layout(source) == 'mmpretrain':

@@ -27,6 +27,12 @@ def is_mlcvnets_ssd(state_dict: StateDict) -> bool:
         k.startswith('encoder.conv_1.') for k in state_dict)
 
 
+def encoder_of(state_dict: StateDict) -> StateDict:
+    """The MobileViT classifier keys of an SSD state dict (``encoder.`` stripped)."""
+    return OrderedDict((k[len('encoder.'):], v) for k, v in state_dict.items()
+                       if k.startswith('encoder.'))
+
+
 def predictor_row_order(anchors: int, num_classes: int) -> List[int]:
     """Our predictor row ``i`` is Apple's row ``order[i]``."""
     fields = 4 + 1 + num_classes
@@ -83,9 +89,7 @@ def convert_mlcvnets_ssd(state_dict: StateDict,
         CheckpointLayoutError: keys without a counterpart, or predictor rows that do
             not fit ``num_classes``.
     """
-    encoder = OrderedDict((k[len('encoder.'):], v) for k, v in state_dict.items()
-                          if k.startswith('encoder.'))
-    result = OrderedDict(convert_mlcvnets(encoder))
+    result = OrderedDict(convert_mlcvnets(encoder_of(state_dict)))
     extra = _extra_level_names(state_dict)
     unmatched = []
     for key, value in state_dict.items():

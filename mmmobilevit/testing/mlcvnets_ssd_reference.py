@@ -2,7 +2,8 @@
 our SSDLite-MobileViT is compared with.
 
 Sources: apple/ml-cvnets@d38a116 ``cvnets/models/detection/ssd.py`` (extra layers,
-``ssd_forward``, ``predict``), ``cvnets/modules/ssd.py`` (``SSDHead``),
+``ssd_forward``, ``predict`` as ``decode`` + ``postprocess``),
+``cvnets/modules/ssd.py`` (``SSDHead``),
 ``cvnets/layers/conv_layer.py`` / ``sep_conv_layer.py`` (``ConvLayer``: ``block.conv``,
 ``block.norm``, ``block.act``; ``SeparableConv``: ``dw_conv`` + BN without activation,
 ``pw_conv``), ``cvnets/misc/anchor_generator.py``, ``cvnets/misc/box_utils.py``,
@@ -196,6 +197,3 @@ class AppleSSD(nn.Module):
         boxes[:, 0::2] = (boxes[:, 0::2] * orig_w).clamp(0, orig_w)
         boxes[:, 1::2] = (boxes[:, 1::2] * orig_h).clamp(0, orig_h)
         return boxes, scores, labels
-
-    def predict(self, x, orig_h, orig_w):
-        return self.postprocess(*self.decode(x), orig_h, orig_w)

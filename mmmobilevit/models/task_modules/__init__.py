@@ -1,5 +1,5 @@
 try:  # mmdet is needed by the detection configs only
-    from .ssdlite_anchor_generator import SSDLiteAnchorGenerator, ssdlite_feature_sizes
-    __all__ = ['SSDLiteAnchorGenerator', 'ssdlite_feature_sizes']
+    from .ssdlite_anchor_generator import SSDLiteAnchorGenerator
+    __all__ = ['SSDLiteAnchorGenerator']
 except ImportError:  # pragma: no cover
     __all__ = []

@@ -19,12 +19,6 @@ from mmengine.registry import TASK_UTILS
 Size = Tuple[int, int]
 
 
-def ssdlite_feature_sizes(input_size: int, num_levels: int = 6,
-                          first_stride: int = 16) -> List[int]:
-    """Side of each level: stride-2 convs with padding 1 give ceil(size / stride)."""
-    return [-(-input_size // (first_stride * 2**i)) for i in range(num_levels)]
-
-
 @TASK_UTILS.register_module()
 class SSDLiteAnchorGenerator:
     """ml-cvnets' SSD anchors, computed from the feature-map sizes of each forward.

@@ -35,8 +35,13 @@ def test_params_table_command():
     assert 'ssdlite_mobilevitv3-xxs_coco.py' in out
 
 
-@pytest.mark.parametrize('config', sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*',
-                                                             'ssdlite_*_coco.py'))))
+QUICK_STRUCTURE = ('ssdlite_mobilevit-xxs_coco.py', 'ssdlite_mobilevitv2-0.5_coco.py',
+                   'ssdlite_mobilevitv3-xxs_coco.py')  # one per family; the rest `slow`
+
+
+@pytest.mark.parametrize('config', [
+    pytest.param(p, marks=() if osp.basename(p) in QUICK_STRUCTURE else pytest.mark.slow)
+    for p in sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', 'ssdlite_*_coco.py')))])
 def test_structure_at_320(config):
     cfg = Config.fromfile(config)
     model = build(cfg).eval()

@@ -42,13 +42,27 @@ def test_init_detector_loads_the_release_by_url(apple_file, tmp_path, monkeypatc
     assert result.pred_instances.bboxes.shape[-1] == 4
 
 
-def test_release_folder_and_offline_converter(apple_file, tmp_path):
-    path, expected = apple_file
+def release_folder(path, tmp_path):
     folder = tmp_path / 'mobilevit_xxs_coco'  # as an unzipped release asset
     folder.mkdir()
     torch.save(torch.load(path, weights_only=True), str(folder / 'checkpoint_ema_best.pt'))
+    return folder
+
+
+def test_a_release_folder_reads_as_its_checkpoint(apple_file, tmp_path):
+    folder = release_folder(apple_file[0], tmp_path)
     state = read_local_checkpoint(str(folder))
     assert 'ssd_heads.0.loc_cls_layer.pw_conv.block.conv.weight' in state
+    (folder / 'checkpoint_ema_best.pt').rename(folder / 'a.pt')
+    torch.save({}, str(folder / 'b.pt'))
+    with pytest.raises(FileNotFoundError, match='pass the checkpoint file itself'):
+        read_local_checkpoint(str(folder))
+
+
+@pytest.mark.slow  # a fresh interpreter for the tool
+def test_offline_converter_takes_the_release_folder(apple_file, tmp_path):
+    path, expected = apple_file
+    folder = release_folder(path, tmp_path)
     out = run_tool(['tools/model_converters/mlcvnets_ssd2mmdet.py', str(folder),
                     str(tmp_path / 'converted.pth')]).stdout
     assert '(arch: mobilevit-xxs, trained on BGR input)' in out

@@ -11,14 +11,15 @@ MobileViT classifier's keys, without ``classifier`` and ``conv_1x1_exp``),
 anchor ``[4 box offsets, background, C classes]`` in Apple's files, are reordered to
 ``[A * 4 boxes | A * (C + 1) scores, background last]``.
 """
+import math
 import re
 from collections import OrderedDict
-from typing import List
+from typing import List, Optional
 
 from .layouts import CheckpointLayoutError, StateDict, convert_mlcvnets
 
-#: ml-cvnets' COCO detectors: 80 classes (+ background)
-COCO_CLASSES = 80
+#: anchors per cell of ml-cvnets' SSDLite levels (aspect ratios [2, 3] x 5, [2])
+SSDLITE_ANCHORS = (6, 6, 6, 6, 6, 4)
 
 
 def is_mlcvnets_ssd(state_dict: StateDict) -> bool:
@@ -40,6 +41,28 @@ def predictor_row_order(anchors: int, num_classes: int) -> List[int]:
     scores = [a * fields + f for a in range(anchors)
               for f in list(range(5, fields)) + [4]]
     return boxes + scores
+
+
+def infer_num_classes(state_dict: StateDict) -> int:
+    """The class count (background excluded) of an ml-cvnets SSDLite state dict.
+
+    Level ``i``'s predictor has ``A_i * (4 + 1 + C)`` rows with ml-cvnets' SSDLite
+    anchors ``A = (6, 6, 6, 6, 6, 4)``, so the rows' greatest common divisor is
+    ``2 * (5 + C)``; any other row pattern is refused rather than guessed.
+    """
+    rows = {}
+    for key, value in state_dict.items():
+        m = re.match(r'^ssd_heads\.(\d+)\.loc_cls_layer\.(pw_conv\.)?block\.conv\.weight$',
+                     key)
+        if m:
+            rows[int(m.group(1))] = value.shape[0]
+    rows = [rows[i] for i in sorted(rows)]
+    fields = math.gcd(*rows) // 2 if rows else 0
+    if fields <= 5 or rows != [a * fields for a in SSDLITE_ANCHORS]:
+        raise CheckpointLayoutError(
+            f'the SSD predictors have {rows} output rows: not ml-cvnets\' SSDLite anchors '
+            f'{list(SSDLITE_ANCHORS)} x (4 box offsets + background + classes)')
+    return fields - 5
 
 
 def _extra_level_names(state_dict: StateDict) -> dict:
@@ -77,18 +100,21 @@ def _convert_head_key(key: str, value, num_classes: int):
 
 
 def convert_mlcvnets_ssd(state_dict: StateDict,
-                         num_classes: int = COCO_CLASSES) -> StateDict:
+                         num_classes: Optional[int] = None) -> StateDict:
     """An ml-cvnets / MobileViTv3 SSD state dict -> our ``SingleStageDetector``'s.
 
     Args:
         state_dict (dict): Apple's keys (``encoder.*``, ``extra_layers.*``,
             ``ssd_heads.*``).
-        num_classes (int): Object classes without background (COCO: 80).
+        num_classes (int, optional): Object classes without background; None reads
+            it from the predictors (:func:`infer_num_classes`; COCO: 80).
 
     Raises:
         CheckpointLayoutError: keys without a counterpart, or predictor rows that do
             not fit ``num_classes``.
     """
+    if num_classes is None:
+        num_classes = infer_num_classes(state_dict)
     result = OrderedDict(convert_mlcvnets(encoder_of(state_dict)))
     extra = _extra_level_names(state_dict)
     unmatched = []

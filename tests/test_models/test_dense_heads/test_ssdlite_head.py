@@ -190,12 +190,18 @@ def test_postprocess_cuts_per_class_and_per_image():
     assert b.shape == (0, 4) and s.numel() == 0 and labels.numel() == 0
 
 
-def test_a_file_of_another_class_count_is_refused():
-    ref = random_reference('mobilevit-xxs', 'v0.1')
-    state = ref.apple_state_dict()
+def test_the_class_count_is_read_from_the_predictors():
+    torch.manual_seed(0)
+    three = AppleSSD('mobilevit-xxs', n_classes=4).apple_state_dict()  # 3 + background
+    converted = convert_mlcvnets_ssd(three)
+    assert converted['bbox_head.predictors.0.pointwise_conv.conv.weight'].shape[0] == 6 * 8
+    assert converted['bbox_head.predictors.5.weight'].shape[0] == 4 * 8
+    cut = {k: (v[:-6] if 'loc_cls_layer' in k and 'pw_conv' in k else v)
+           for k, v in three.items()}
+    with pytest.raises(CheckpointLayoutError, match="not ml-cvnets' SSDLite anchors"):
+        convert_mlcvnets_ssd(cut)
     with pytest.raises(CheckpointLayoutError, match='not a 80-class detector'):
-        convert_mlcvnets_ssd({k: (v[:-6] if 'loc_cls_layer' in k and 'pw_conv' in k else v)
-                              for k, v in state.items()})
-    state['ssd_heads.0.surprise.weight'] = torch.zeros(1)
+        convert_mlcvnets_ssd(three, num_classes=80)
+    three['ssd_heads.0.surprise.weight'] = torch.zeros(1)
     with pytest.raises(CheckpointLayoutError, match='surprise'):
-        convert_mlcvnets_ssd(state)
+        convert_mlcvnets_ssd(three)

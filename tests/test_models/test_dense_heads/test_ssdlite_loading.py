@@ -8,13 +8,14 @@ import torch
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.checkpoint import convert_public_layout, read_local_checkpoint
-from mmmobilevit.testing import REPO, run_tool
+from mmmobilevit.testing import REPO, read_test_metrics, run_tool, tool_env
 from mmmobilevit.testing.http_server import FileServer
 from mmmobilevit.testing.mlcvnets_ssd_reference import AppleSSD
 from mmmobilevit.testing.weights import randomize_norms
 
 XXS = osp.join(REPO, 'configs/mobilevit/ssdlite_mobilevit-xxs_coco.py')
 XS = osp.join(REPO, 'configs/mobilevit/ssdlite_mobilevit-xs_coco.py')
+TOY = 'configs/_toy_/ssdlite_mobilevit-xxs_toy-det.py'
 
 
 @pytest.fixture
@@ -80,3 +81,27 @@ def test_a_file_of_another_arch_stops_naming_both(apple_file):
         init_detector(XS, path, device='cpu')
     message = str(err.value)
     assert 'mobilevit-xxs' in message and 'mobilevit-xs' in message
+
+
+@pytest.mark.slow  # a fresh interpreter for the tool
+def test_tools_test_evaluates_a_release_file_by_url(tmp_path, toy_data):
+    """An Apple-layout file of the toy's 3 classes, served over HTTP, evaluated by
+    tools/test.py as it is (converted on the fly, class count read from the file)."""
+    torch.manual_seed(0)
+    state = randomize_norms(AppleSSD('mobilevit-xxs', n_classes=4)).apple_state_dict()
+    (tmp_path / 'served').mkdir()
+    torch.save(state, str(tmp_path / 'served' / 'ssd_toy.pt'))
+    with FileServer(str(tmp_path / 'served')) as server:
+        work = str(tmp_path / 'test')
+        run_tool(['tools/test.py', TOY, server.url('ssd_toy.pt'), '--work-dir', work],
+                 env=tool_env(TORCH_HOME=str(tmp_path / 'torch_home')))
+    assert 'coco/bbox_mAP' in read_test_metrics(work)
+
+
+@pytest.mark.slow
+def test_det_inferencer_loads_the_release_file(apple_file):
+    from mmdet.apis import DetInferencer
+    path, expected = apple_file
+    inferencer = DetInferencer(model=XXS, weights=path, device='cpu')
+    own = inferencer.model.state_dict()
+    assert all(torch.equal(own[k], v) for k, v in expected.items())

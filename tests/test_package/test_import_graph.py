@@ -93,7 +93,7 @@ def test_the_layout_converters_are_pure(module):
         elif isinstance(node, ast.ImportFrom):
             name = (node.module or '').split('.')[-1 if node.level else 0]
             imported.add(name if not node.level or name not in pure else '.pure')
-    assert imported <= {'re', 'collections', 'typing', 'dataclasses', '.pure'}, imported
+    assert imported <= {'re', 'collections', 'typing', 'dataclasses', 'math', '.pure'}, imported
 
 
 @pytest.mark.slow  # a fresh interpreter importing the whole stack

@@ -1,5 +1,8 @@
-# DeepLabv3-MobileViT-XS on PASCAL VOC 2012 + aug (see
-# deeplabv3_mobilevit-s_voc12aug-512x512.py for the structure and recipe).
+# DeepLabv3-MobileViT-XS on PASCAL VOC 2012 + aug, ml-cvnets v0.1 (apple/ml-cvnets@d38a116
+# config/segmentation/deeplabv3_mobilevit_x_small.yaml: the recipe of
+# deeplabv3_mobilevit-s_voc12aug-512x512.py with the XS encoder).
+# Apple's released segmenter (mIoU 77.1) loads as it is, converted on the fly:
+#   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets/segmentation/deeplabv3_mobilevit_xs.pt'  # noqa: E501
 _base_ = './deeplabv3_mobilevit-s_voc12aug-512x512.py'
 
 model = dict(
@@ -7,4 +10,4 @@ model = dict(
         arch='mobilevit-xs',
         init_cfg=dict(checkpoint='https://download.openmmlab.com/mmclassification/v0/'
                       'mobilevit/mobilevit-xsmall_3rdparty_in1k_20221018-be39a6e7.pth')),
-    decode_head=dict(in_channels=96))
+    decode_head=dict(in_channels=96))  # stage 5 output

@@ -1,12 +1,15 @@
-# DeepLabv3-MobileViTv3-0.75 on ADE20K (recipe and structure as
-# deeplabv3_mobilevitv3-1.0_ade20k-512x512.py). ImageNet weights: unzip the MobileViTv3
-# release folder mobilevitv3_0_7_5 into checkpoints/.
-_base_ = './deeplabv3_mobilevitv3-1.0_ade20k-512x512.py'
+# DeepLabv3-MobileViTv3-0.75 on ADE20K: the MobileViTv3 release (micronDLA/MobileViTv3
+# @5e3f490 MobileViTv3-v2/config/segmentation/ade20k/deeplabv3_mobilevitv3.yaml, an overlay
+# on apple/ml-cvnets@84d992f whose yaml equals deeplabv3_mobilevitv2.yaml but for the
+# encoder): ../mobilevitv2/deeplabv3_mobilevitv2-1.0_ade20k-512x512.py with the v3-0.75
+# encoder. The released segmenter (mIoU 36.43; release v1.0.0, a zipped folder):
+# unzip mobilevitv3_ade20k_0_7_5 into checkpoints/, then
+#   load_from = 'checkpoints/mobilevitv3_ade20k_0_7_5'  # or its checkpoint_ema_best.pt
+_base_ = '../mobilevitv2/deeplabv3_mobilevitv2-1.0_ade20k-512x512.py'
 
+# ImageNet weights: the release folder mobilevitv3_0_7_5, unzipped into checkpoints/
+pretrained = 'checkpoints/mobilevitv3_0_7_5/checkpoint_ema_best.pt'
 model = dict(
-    backbone=dict(
-        arch='mobilevitv3-0.75',
-        init_cfg=dict(
-            checkpoint='checkpoints/mobilevitv3_0_7_5/checkpoint_ema_best.pt')),
-    decode_head=dict(in_channels=384),
-    auxiliary_head=dict(in_channels=288))
+    backbone=dict(arch='mobilevitv3-0.75', init_cfg=dict(checkpoint=pretrained)),
+    decode_head=dict(in_channels=384),  # stage 5
+    auxiliary_head=dict(in_channels=288, channels=128))  # stage 4, max(288 // 4, 128)

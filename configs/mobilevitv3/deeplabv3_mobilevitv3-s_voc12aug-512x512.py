@@ -1,15 +1,27 @@
-# DeepLabv3-MobileViTv3-S on PASCAL VOC 2012 + aug (MobileViTv3 paper; structure and
-# recipe as ../mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py).
-# ImageNet weights: the MobileViTv3 release (github.com/micronDLA/MobileViTv3, release
-# v1.0.0) ships zipped folders; unzip mobilevitv3_S_e300_7930 into checkpoints/. The
-# backbone converts Apple's key layout while loading (or convert once with
-# tools/model_converters/mobilevitv3_to_mmpretrain.py and point `checkpoint` at the result).
+# DeepLabv3-MobileViTv3-S on PASCAL VOC 2012 + aug: the MobileViTv3 release
+# (micronDLA/MobileViTv3@5e3f490 MobileViTv3-v1/config/segmentation/
+# deeplabv3_mobilevitv3_small.yaml, an overlay on apple/ml-cvnets@d38a116): the v0.1 head,
+# recipe and evaluation of ../mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py with the
+# v3-S encoder and train_batch_size0 12. The released segmenter (mIoU 79.59;
+# release v1.0.0, a zipped folder): unzip mobilevitv3_S_voc_e50_7959 into checkpoints/, then
+#   load_from = 'checkpoints/mobilevitv3_S_voc_e50_7959'  # or its checkpoint_ema_best.pt
 _base_ = '../mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py'
 
+# ImageNet weights: the release folder mobilevitv3_S_e300_7930, unzipped into checkpoints/
 model = dict(
     backbone=dict(
         arch='mobilevitv3-s',
-        init_cfg=dict(
-            checkpoint='checkpoints/mobilevitv3_S_e300_7930/checkpoint_ema_best.pt',
-            prefix=None)),
-    decode_head=dict(in_channels=320))
+        init_cfg=dict(checkpoint='checkpoints/mobilevitv3_S_e300_7930/checkpoint_ema_best.pt')),
+    decode_head=dict(in_channels=320))  # stage 5
+
+iters_per_epoch = -(-12046 // (4 * 12))
+max_iters = 50 * iters_per_epoch
+train_dataloader = dict(batch_size=12)  # per GPU, 4 GPUs
+train_cfg = dict(max_iters=max_iters, val_interval=5 * iters_per_epoch)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', eta_min=1e-6, by_epoch=False, begin=0,
+         end=max_iters, T_max=max_iters),
+]
+default_hooks = dict(checkpoint=dict(interval=5 * iters_per_epoch))
+auto_scale_lr = dict(enable=False, base_batch_size=4 * 12)

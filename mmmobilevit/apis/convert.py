@@ -5,9 +5,10 @@ from typing import Any, Optional, Tuple, Union
 from ..checkpoint import (CheckpointLayoutError, convert_mlcvnets_ssd, detect_layout,
                           is_mlcvnets_ssd, layout_channel_order, read_local_checkpoint,
                           save_checkpoint_file, to_mmpretrain_layout, unwrap_state_dict)
+from ..checkpoint.seg_layout import convert_mlcvnets_seg, is_mlcvnets_seg, seg_release
 from ..checkpoint.ssd_layout import encoder_of
 from ..models.backbones import infer_arch
-from ..releases import check_channel_order
+from ..releases import CONVENTIONS, check_channel_order
 
 
 def read_any_checkpoint(src: str) -> Any:
@@ -78,6 +79,31 @@ def convert_ssd_checkpoint(src: str, dst: str,
     save_checkpoint_file(
         dict(state_dict=converted,
              meta=dict(arch=arch, converted_from=f'mlcvnets-ssd:{osp.basename(src)}',
+                       channel_order=order)), dst)
+    return arch, order
+
+
+def convert_seg_checkpoint(src: str, dst: str,
+                           source_channel_order: Optional[str] = None) -> Tuple[str, str]:
+    """Convert an ml-cvnets / MobileViTv3 DeepLabv3 or PSPNet file (or release folder) to
+    an mmseg one.
+
+    Returns:
+        tuple[str, str]: The backbone's arch and the recorded channel order (default
+        the code's that trained it: v0.1 heads BGR, v0.2 heads RGB).
+    """
+    state_dict = unwrap_state_dict(read_any_checkpoint(src))
+    if not is_mlcvnets_seg(state_dict):
+        raise CheckpointLayoutError(
+            f'{src} is not an ml-cvnets / MobileViTv3 segmentation model (no encoder.* and '
+            'seg_head.* keys); classifiers convert with mlcvnets2mmpretrain.py')
+    order = (check_channel_order(source_channel_order) if source_channel_order else
+             CONVENTIONS[seg_release(state_dict)].channel_order)
+    converted = convert_mlcvnets_seg(state_dict)
+    arch = infer_arch({k: v for k, v in converted.items() if k.startswith('backbone.')})
+    save_checkpoint_file(
+        dict(state_dict=converted,
+             meta=dict(arch=arch, converted_from=f'mlcvnets-seg:{osp.basename(src)}',
                        channel_order=order)), dst)
     return arch, order
 

@@ -9,6 +9,7 @@ from .io import (SAFE_GLOBALS, TIMEOUT_ENV, TRUST_ENV, CheckpointError, UnsafeCh
 from .layouts import (LAYOUTS, CheckpointLayoutError, convert_mlcvnets, convert_timm, detect_layout,
                       to_mmpretrain_layout, unwrap_state_dict)
 from .public import convert_public_layout
+from .seg_layout import convert_mlcvnets_seg, is_mlcvnets_seg
 from .ssd_layout import convert_mlcvnets_ssd, is_mlcvnets_ssd
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     'CheckpointLayoutError', 'convert_mlcvnets', 'convert_public_layout', 'convert_timm',
     'detect_layout', 'to_mmpretrain_layout', 'unwrap_state_dict', 'channel_order_of',
     'flip_message', 'flip_stem_input', 'layout_channel_order', 'record_channel_order',
-    'serve_in_order', 'stem_keys', 'convert_mlcvnets_ssd', 'is_mlcvnets_ssd'
+    'serve_in_order', 'stem_keys', 'convert_mlcvnets_ssd', 'is_mlcvnets_ssd',
+    'convert_mlcvnets_seg', 'is_mlcvnets_seg'
 ]

@@ -1,14 +1,17 @@
 """Any public MobileViT checkpoint's content in our layout (pure: tensors in and out).
 
-Classifiers (Apple's ml-cvnets, MobileViTv3's, timm's: :mod:`.layouts`) and SSDLite
-detectors (ml-cvnets' and MobileViTv3's COCO releases: :mod:`.ssd_layout`); what the
+Classifiers (Apple's ml-cvnets, MobileViTv3's, timm's: :mod:`.layouts`), SSDLite
+detectors (ml-cvnets' and MobileViTv3's COCO releases: :mod:`.ssd_layout`) and DeepLabv3 /
+PSPNet segmenters (their VOC and ADE20K releases: :mod:`.seg_layout`); what the
 checkpoint loaders of :mod:`mmmobilevit.compat.mmengine_checkpoint` call on every file.
 """
 from collections import OrderedDict
 from typing import Any, Optional, Tuple
 
+from ..releases import CONVENTIONS
 from .channel_order import layout_channel_order
 from .layouts import CheckpointLayoutError, detect_layout, to_mmpretrain_layout, unwrap_state_dict
+from .seg_layout import convert_mlcvnets_seg, is_mlcvnets_seg, seg_release
 from .ssd_layout import convert_mlcvnets_ssd, encoder_of, is_mlcvnets_ssd
 
 
@@ -18,14 +21,14 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
     Returns:
         tuple[Any, str | None]: ``(dict(state_dict=..., meta=dict(converted_from=...,
         channel_order=...)), layout)`` for a public layout (``'mlcvnets'``, ``'timm'``,
-        ``'mlcvnets-ssd'``; the channel order of the code that trained it, see
+        ``'mlcvnets-ssd'``, ``'mlcvnets-seg'``; the channel order of the code that trained it, see
         :func:`~mmmobilevit.checkpoint.channel_order.layout_channel_order`), and
         ``(checkpoint, None)`` for every other checkpoint (our own / mmpretrain's /
         mmdet's layout, other models, non-dicts).
 
     Raises:
-        CheckpointLayoutError: an ml-cvnets SSD file whose keys or predictor rows do not
-            convert (a corrupt or non-COCO file).
+        CheckpointLayoutError: an ml-cvnets SSD or segmentation file whose keys or
+            shapes do not convert (a corrupt or foreign file).
     """
     if not isinstance(checkpoint, dict):
         return checkpoint, None
@@ -37,6 +40,12 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
         layout = 'mlcvnets-ssd'
         state_dict = convert_mlcvnets_ssd(source)
         order = layout_channel_order(encoder_of(source), 'mlcvnets')
+    elif is_mlcvnets_seg(source):
+        # the head's layout tells the code that trained it (a v1 encoder trained by
+        # v0.2, pascalvoc/deeplabv3-mobilevitv1.pt, expects RGB)
+        layout = 'mlcvnets-seg'
+        state_dict = convert_mlcvnets_seg(source)
+        order = CONVENTIONS[seg_release(source)].channel_order
     else:
         try:
             if detect_layout(source) == 'mmpretrain':

@@ -1,4 +1,5 @@
-"""ONNX export of mmmobilevit's classifiers, SSDLite detectors and DeepLabv3 segmentors.
+"""ONNX export of mmmobilevit's classifiers, SSDLite detectors and DeepLabv3 / PSPNet
+segmentors.
 
 The exported graph is the network only, on a preprocessed ``[N, 3, H, W]`` float input
 (mean/std normalised and RGB as the config's ``data_preprocessor`` makes it), with a
@@ -20,7 +21,12 @@ detection       ``cls_score_<i>`` ``[N, A_i * (C + 1), H_i, W_i]`` and ``bbox_pr
                 score > 0.01, NMS IoU 0.5, 200 per class; v0.2 / v3 widths: score > 0.01,
                 400 per class, class-aware NMS 0.5, 200 per image).
 segmentation    ``seg_logits`` ``[N, num_classes, H, W]``: the decode head's logits
-                resized bilinearly to the input size; argmax over classes is the mask.
+                resized bilinearly to the input size with the head's
+                ``align_corners`` (ml-cvnets' upsampling by the output stride: False
+                for the v0.1 releases, True for v0.2 and MobileViTv3-v2); argmax over
+                classes is the mask. The release's step to the original image
+                (``MLCVNetsEncoderDecoder``: nearest for v0.1; for v0.2 one bilinear
+                upsampling from the head's logits instead) is the caller's.
 =============== =====================================================================
 """
 import time

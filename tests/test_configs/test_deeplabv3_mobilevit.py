@@ -6,7 +6,6 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
@@ -23,6 +22,7 @@ def build(config):
         return cfg, MODELS.build(cfg.model)
 
 
+@pytest.mark.slow  # the exact counts are tests/test_models/test_segmentors'
 @pytest.mark.parametrize('arch', ['s', 'xs', 'xxs'])
 def test_whole_model_params_within_5_percent_of_the_paper(arch):
     _, model = build(f'configs/mobilevit/deeplabv3_mobilevit-{arch}_voc12aug-512x512.py')
@@ -37,36 +37,59 @@ def test_params_table_command():
     assert 'deeplabv3_mobilevitv3-1.0_ade20k-512x512.py' in out
 
 
-@pytest.mark.parametrize('config', sorted(
-    glob.glob(osp.join(REPO, 'configs/mobilevit*/deeplabv3_*_voc12aug-512x512.py'))))
-def test_voc_structure(config):
-    cfg, model = build(config)
-    assert cfg.model.pretrained is None and cfg.model.backbone.init_cfg.type == 'Pretrained'
-    assert model.backbone.out_stride == 16 and model.backbone.conv_1x1_exp is None
+SEG_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs/mobilevit*/deeplabv3_*.py')) +
+                     glob.glob(osp.join(REPO, 'configs/mobilevit*/pspnet_*.py')))
+
+
+#: one config per head type and release code in the default suite
+QUICK = {'deeplabv3_mobilevit-xxs_voc12aug-512x512.py',
+         'deeplabv3_mobilevit-s_voc12aug-os8-512x512.py',
+         'pspnet_mobilevitv2-0.5_ade20k-512x512.py',
+         'deeplabv3_mobilevitv3-0.5_voc12aug-512x512.py'}
+
+
+@pytest.mark.parametrize('config', [
+    pytest.param(c, id=osp.basename(c)[:-3],
+                 marks=() if osp.basename(c) in QUICK else pytest.mark.slow)
+    for c in SEG_CONFIGS])
+def test_release_structure(config):
+    """Each config is its release's model (read from the config; the models are built,
+    counted and compared with the reference in tests/test_models/test_segmentors): v0.1
+    (d38a116 and the MobileViTv3-v1 overlay) DeepLabv3 with 256 channels, ASPP dropout, no
+    auxiliary head, AdamW with a x10 head and its evaluation; v0.2 (84d992f,
+    MobileViTv3-v2) heads of 512 channels with an auxiliary head (weight 0.4),
+    align_corners=True and its evaluation; ADE20K at output stride 8 with 150 classes."""
+    cfg = Config.fromfile(config)
+    name = osp.basename(config)
+    model = cfg.model
+    assert model.type == 'MLCVNetsEncoderDecoder' and model.pretrained is None
+    assert model.backbone.init_cfg.type == 'Pretrained'
     head = model.decode_head
-    assert head.dilations == (1, 6, 12, 18) and head.channels == 256
-    assert head.bottleneck.conv.kernel_size == (1, 1)  # DeepLabv3's 1x1 projection
-    assert head.dropout.p == 0.1 and not model.with_auxiliary_head
-    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
-    model.eval()
-    with torch.no_grad():
-        out = model(torch.rand(1, 3, 512, 512), mode='tensor')
-    assert out.shape == (1, 21, 32, 32)  # output stride 16
-
-
-@pytest.mark.parametrize('config', sorted(
-    glob.glob(osp.join(REPO, 'configs/mobilevitv3/deeplabv3_*_ade20k-512x512.py'))))
-def test_ade20k_structure(config):
-    cfg, model = build(config)
-    assert model.backbone.out_stride == 8
-    assert model.decode_head.dilations == (1, 12, 24, 36)
-    assert model.decode_head.channels == 512 and model.with_auxiliary_head
-    assert model.auxiliary_head.loss_decode.loss_weight == 0.4
-    assert cfg.optim_wrapper.optimizer.type == 'SGD'
-    model.eval()
-    with torch.no_grad():
-        out = model(torch.rand(1, 3, 128, 128), mode='tensor')
-    assert out.shape == (1, 150, 16, 16)  # output stride 8
+    ade = '_ade20k-' in name
+    assert head.num_classes == (150 if ade else 21)
+    assert head.type == ('ASPPProjHead' if name.startswith('deeplabv3_') else
+                         'SlimBranchPSPHead')
+    if head.type == 'SlimBranchPSPHead':
+        assert tuple(head.pool_scales) == (1, 2, 3, 6)
+    if cfg.input_convention == 'mlcvnets-v0.1':
+        assert model.test_cfg.protocol == 'mlcvnets-v0.1' and not head.align_corners
+        assert model.backbone.out_stride == 16 and tuple(head.dilations) == (1, 6, 12, 18)
+        assert head.channels == 256 and head.dropout_ratio == 0.1
+        assert head.projection_dropout == 0.1 and model.auxiliary_head is None
+        assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+        assert cfg.optim_wrapper.paramwise_cfg.custom_keys.decode_head.lr_mult == 10.
+        return
+    assert model.test_cfg.protocol == 'mlcvnets-v0.2' and head.align_corners
+    assert head.channels == 512 and head.dropout_ratio == 0.1
+    assert head.get('projection_dropout', 0.) == 0.
+    aux = model.auxiliary_head
+    assert aux.type == 'FCNHead' and aux.align_corners and aux.loss_decode.loss_weight == 0.4
+    assert aux.channels == max(aux.in_channels // 4, 128) and aux.num_classes == head.num_classes
+    os8 = ade or '-os8-' in name
+    assert model.backbone.out_stride == (8 if os8 else 16)
+    if head.type == 'ASPPProjHead':
+        assert tuple(head.dilations) == ((1, 12, 24, 36) if os8 else (1, 6, 12, 18))
+    assert cfg.optim_wrapper.optimizer.type == ('SGD' if ade else 'AdamW')
 
 
 @pytest.fixture(scope='module')
@@ -87,6 +110,15 @@ def test_tools_test_with_a_trained_checkpoint(trained_toy_segmentor, tmp_path):
     metrics = read_test_metrics(str(tmp_path))
     assert 0.0 <= metrics['mIoU'] <= 100.0
     assert glob.glob(str(tmp_path / 'show' / '**' / '*.png'), recursive=True)
+
+
+@pytest.mark.slow
+def test_seg_image_demo_draws_the_overlay(trained_toy_segmentor, toy_data, tmp_path):
+    img = osp.join(toy_data, 'VOCdevkit/VOC2012/JPEGImages/2012_val_0001.jpg')
+    out = str(tmp_path / 'overlay.png')
+    printed = run_tool(['tools/misc/seg_image_demo.py', TOY, trained_toy_segmentor, img,
+                        '--out-file', out]).stdout
+    assert '128x128 mask (' in printed and osp.getsize(out) > 0
 
 
 @pytest.mark.slow

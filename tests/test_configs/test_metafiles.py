@@ -37,9 +37,8 @@ def test_entries_have_the_openmmlab_fields():
                 assert m['Weights'].startswith(('https://download.openmmlab.com/',
                                                 'https://docs-assets.developer.apple.com/'))
                 assert m['Converted From']['Weights'].startswith('https://')
-            if result['Task'] == 'Semantic Segmentation':
-                assert 'Weights' not in m  # no public weights for our heads: no link
-            if result['Task'] == 'Object Detection':  # every release has its detector
+            if result['Task'] in ('Object Detection', 'Semantic Segmentation'):
+                # every dense config is a release with its trained model
                 assert m.get('Weights') or m['Converted From']['Weights'], m['Name']
             # the licence of the weights each entry links (NOTICE lists them)
             source = m.get('Weights') or (m.get('Converted From') or {}).get('Weights', '')

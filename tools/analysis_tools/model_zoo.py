@@ -7,7 +7,7 @@
 Reads ``model-index.yml`` and the metafiles it imports. Parameters and FLOPs
 (multiply-adds, mmengine's count) are computed from each model's config: classifiers at
 their test crop (256x256; 384x384 for the -384px ones), SSDLite at its anchor generator's
-input size (320), DeepLabv3 at 512x512.
+input size (320), DeepLabv3 / PSPNet at 512x512.
 """
 import argparse
 import os.path as osp
@@ -27,9 +27,10 @@ TASK_TABLES = (  # (title, task, dataset, metric column)
      'ImageNet-1k',
      'top-1 %'),
     ('Detection on COCO (SSDLite, 320x320)', 'Object Detection', 'COCO', 'box AP'),
-    ('Segmentation on PASCAL VOC 2012 + aug (DeepLabv3, 512x512)',
+    ('Segmentation on PASCAL VOC 2012 + aug (DeepLabv3 / PSPNet, 512x512)',
      'Semantic Segmentation', 'PASCAL VOC 2012 + aug', 'mIoU'),
-    ('Segmentation on ADE20K (DeepLabv3, 512x512)', 'Semantic Segmentation', 'ADE20K',
+    ('Segmentation on ADE20K (DeepLabv3 / PSPNet, 512x512)', 'Semantic Segmentation',
+     'ADE20K',
      'mIoU'),
 )
 

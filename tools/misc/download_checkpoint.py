@@ -24,6 +24,11 @@ from mmmobilevit.utils.model_zoo import load_models
 DEFAULT_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
+# the offline converter of a MobileViTv3 release folder, per task of the model index
+CONVERTERS = {'Object Detection': 'mlcvnets_ssd2mmdet.py',
+              'Semantic Segmentation': 'mlcvnets_seg2mmseg.py'}
+
+
 def expected_checkpoint(root: str, config: str):
     """The local checkpoint path a config's ``init_cfg`` / ``load_from`` names, if any."""
     path = osp.join(root, config)
@@ -40,9 +45,12 @@ def where_message(root: str, name: str, model: dict) -> str:
     if source:
         lines.append(f'Its weights are published at {source}')
         if 'MobileViTv3' in source:
+            task = ((model.get('Results') or [{}])[0]).get('Task')
+            converter = CONVERTERS.get(task, 'mobilevitv3_to_mmpretrain.py')
             lines.append('as zipped training folders: download the folder of this model, '
-                         'unzip it, and use its checkpoint_ema_best.pt (converted as it is '
-                         'loaded, or with tools/model_converters/mobilevitv3_to_mmpretrain.py).')
+                         'unzip it, and use the folder or its checkpoint_ema_best.pt '
+                         '(converted as it is loaded, or with '
+                         f'tools/model_converters/{converter}).')
     else:
         lines.append(f'No trained weights are published for it; {model.get("Config")} '
                      'trains it (tools/dist_train.sh CONFIG NUM_GPUS).')

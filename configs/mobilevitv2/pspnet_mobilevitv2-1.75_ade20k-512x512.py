@@ -1,0 +1,13 @@
+# PSPNet-MobileViTv2-1.75 on ADE20K, ml-cvnets v0.2: the recipe, head and
+# evaluation of pspnet_mobilevitv2-1.0_ade20k-512x512.py with the 1.75 encoder
+# (model.classification.mitv2.width_multiplier of the release yaml). Apple's released
+# segmenter (mIoU 39.82):
+#   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/segmentation/ade20k/mobilevitv2/pspnet-mobilevitv2-1.75.pt'  # noqa: E501
+_base_ = './pspnet_mobilevitv2-1.0_ade20k-512x512.py'
+
+pretrained = ('https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/classification/'
+              'mobilevitv2/imagenet1k/256x256/mobilevitv2-1.75.pt')
+model = dict(
+    backbone=dict(arch='mobilevitv2-1.75', init_cfg=dict(checkpoint=pretrained)),
+    decode_head=dict(in_channels=896),  # stage 5
+    auxiliary_head=dict(in_channels=672, channels=168))  # stage 4, max(672 // 4, 128)

@@ -1,0 +1,132 @@
+"""mmseg's EncoderDecoder evaluated as ml-cvnets evaluates its segmentation releases."""
+from typing import List, Optional
+
+import torch
+import torch.nn.functional as F
+from mmengine.registry import MODELS
+from mmengine.structures import PixelData
+from mmseg.models.segmentors import EncoderDecoder
+from mmseg.structures import SegDataSample
+from torch import Tensor
+
+#: How each release's ``engine/eval_segmentation.py`` (``predict_and_save``) turns an
+#: image (already resized by the test pipeline) into a mask:
+#: ``align_corners`` of the floor-to-the-output-stride resize and of the logits'
+#: bilinear upsampling; ``to_original``: ``'nearest'`` = upsample by the output stride
+#: (``UpSample`` in the head, d38a116), then nearest to the original size;
+#: ``'bilinear'`` = one bilinear upsampling straight to the original size
+#: (``BaseSegHead.forward(orig_size=...)``, 84d992f).
+EVAL_PROTOCOLS = {
+    'mlcvnets-v0.1': dict(align_corners=False, to_original='nearest'),
+    'mlcvnets-v0.2': dict(align_corners=True, to_original='bilinear'),
+}
+
+
+@MODELS.register_module()
+class MLCVNetsEncoderDecoder(EncoderDecoder):
+    """:class:`mmseg.models.segmentors.EncoderDecoder` whose prediction follows ml-cvnets'
+    segmentation evaluation, chosen by ``test_cfg['protocol']``.
+
+    * ``'mlcvnets-v0.1'`` (apple/ml-cvnets@d38a116 ``engine/eval_segmentation.py``; the
+      MobileViTv3-v1 overlay): the input is resized down to a multiple of the output
+      stride (bilinear, ``align_corners=False``), the logits are upsampled to that size
+      (``align_corners=False``), then resized to the original image with ``nearest``.
+    * ``'mlcvnets-v0.2'`` (84d992f, main, the MobileViTv3-v2 overlay): the same floor
+      with ``align_corners=True``, then one bilinear upsampling (``align_corners=True``)
+      straight to the original image size.
+
+    The image resize before this (512x512 for v0.1, short side 512 for v0.2) is the
+    test pipeline's. Without a ``protocol`` (or in training, where the decode head's
+    ``align_corners`` resizes the logits to the labels as ml-cvnets' heads upsample by
+    the output stride) it is mmseg's ``EncoderDecoder``.
+
+    ``test_cfg``: ``mode`` must be ``'whole'`` (ml-cvnets has no sliding window);
+    ``protocol``; ``output_stride`` (optional; default the backbone's ``out_stride``).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        protocol = self.protocol
+        if protocol is not None:
+            if protocol not in EVAL_PROTOCOLS:
+                raise ValueError(f'test_cfg.protocol must be one of {sorted(EVAL_PROTOCOLS)} '
+                                 f'or None, got {protocol!r}')
+            if self.test_cfg.get('mode', 'whole') != 'whole':
+                raise ValueError(f'test_cfg.protocol {protocol!r} evaluates whole images: '
+                                 f'test_cfg.mode must be "whole", got {self.test_cfg.mode!r}')
+
+    @property
+    def protocol(self) -> Optional[str]:
+        """``test_cfg['protocol']``, or None (mmseg's prediction)."""
+        return self.test_cfg.get('protocol') if self.test_cfg else None
+
+    @property
+    def output_stride(self) -> int:
+        """The multiple the input is floored to: ``test_cfg.output_stride``, else the
+        backbone's ``out_stride`` (32 when it has none)."""
+        stride = self.test_cfg.get('output_stride') if self.test_cfg else None
+        return int(stride or getattr(self.backbone, 'out_stride', None) or 32)
+
+    def release_logits(self, inputs: Tensor, ori_shapes: List[tuple]) -> List[Tensor]:
+        """Per image, the ``(C, H, W)`` logits at its original size, as the release.
+
+        Args:
+            inputs (Tensor): ``(N, 3, h, w)`` preprocessed images of one size.
+            ori_shapes (list[tuple]): Each image's original ``(H, W)``.
+        """
+        spec = EVAL_PROTOCOLS[self.protocol]
+        stride = self.output_stride
+        h, w = inputs.shape[-2:]
+        fh, fw = h // stride * stride, w // stride * stride
+        if fh == 0 or fw == 0:
+            raise ValueError(f'a {h}x{w} input is smaller than the output stride {stride}')
+        if (fh, fw) != (h, w):
+            inputs = F.interpolate(inputs, size=(fh, fw), mode='bilinear',
+                                   align_corners=spec['align_corners'])
+        logits = self.decode_head.forward(self.extract_feat(inputs))
+        out = []
+        for i, shape in enumerate(ori_shapes):
+            x = logits[i:i + 1]
+            if spec['to_original'] == 'nearest':
+                x = F.interpolate(x, size=(fh, fw), mode='bilinear',
+                                  align_corners=spec['align_corners'])
+                x = F.interpolate(x, size=tuple(shape), mode='nearest')
+            else:
+                x = F.interpolate(x, size=tuple(shape), mode='bilinear',
+                                  align_corners=spec['align_corners'])
+            out.append(x[0])
+        return out
+
+    def predict(self, inputs: Tensor,
+                data_samples: Optional[List[SegDataSample]] = None) -> List[SegDataSample]:
+        """mmseg's ``predict`` (``seg_logits`` and ``pred_sem_seg`` at the original size
+        of each image) computed as ``test_cfg.protocol``'s release."""
+        if self.protocol is None:
+            return super().predict(inputs, data_samples)
+        if data_samples is None:
+            data_samples = [SegDataSample() for _ in range(inputs.shape[0])]
+            metas = [dict(ori_shape=inputs.shape[-2:])] * inputs.shape[0]
+        else:
+            metas = [sample.metainfo for sample in data_samples]
+        paddings = [tuple(m.get('img_padding_size', m.get('padding_size', [0] * 4)) or
+                          [0] * 4) for m in metas]
+        shapes = [tuple(m.get('ori_shape', inputs.shape[-2:])[:2]) for m in metas]
+        if all(not any(p) for p in paddings):
+            logits = self.release_logits(inputs, shapes)
+        else:  # images of different sizes padded into one batch: one at a time
+            logits = []
+            for i, (left, right, top, bottom) in enumerate(paddings):
+                h, w = inputs.shape[-2:]
+                logits += self.release_logits(
+                    inputs[i:i + 1, :, top:h - bottom, left:w - right], [shapes[i]])
+        for sample, meta, x in zip(data_samples, metas, logits):
+            if meta.get('flip'):
+                x = x.flip(dims=(2, ) if meta.get('flip_direction') == 'horizontal'
+                           else (1, ))
+            if x.shape[0] > 1:
+                pred = x.argmax(dim=0, keepdim=True)
+            else:
+                pred = (torch.sigmoid(x) > self.decode_head.threshold).to(x)
+            sample.set_data(dict(seg_logits=PixelData(data=x),
+                                 pred_sem_seg=PixelData(data=pred)))
+        return data_samples

@@ -2,8 +2,10 @@
 
     python tools/model_converters/deploy_model.py CONFIG CHECKPOINT OUT.pth
 
-Loads CHECKPOINT into CONFIG's model, calls ``switch_to_deploy()`` and saves the fused
-weights. Such a file loads into the same config with the backbone built fused:
+Loads CHECKPOINT into CONFIG's model, switches its backbone to deploy form and saves the
+fused weights (the neck and heads keep their norms, as the config builds them; ``--deploy``
+/ ``deploy=True`` folds those at load time). Such a file loads into the same config with
+the backbone built fused:
 
     python tools/test.py CONFIG OUT.pth --cfg-options model.backbone.deploy=True
 
@@ -17,6 +19,7 @@ import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.apis import init_model
 from mmmobilevit.checkpoint import save_checkpoint_file
 from mmmobilevit.compat import apply_patches
+from mmmobilevit.models.utils import switch_to_deploy
 
 
 def main(argv=None):
@@ -31,7 +34,10 @@ def main(argv=None):
     if cfg.model.get('backbone', {}).get('deploy'):
         raise SystemExit('error: the config builds the fused structure already '
                          '(backbone deploy=True); give the ordinary config')
-    model = init_model(cfg, args.checkpoint, deploy=True, cfg_options=args.cfg_options)
+    model = init_model(cfg, args.checkpoint, cfg_options=args.cfg_options)
+    if not switch_to_deploy(model, fold_heads=False):
+        raise SystemExit('error: nothing in this model has a deploy form '
+                         '(MobileViTBackbone has)')
     meta = dict(deploy=True, deployed_from=args.checkpoint)
     if getattr(model, 'dataset_meta', None):
         meta['dataset_meta'] = model.dataset_meta

@@ -2,13 +2,11 @@
 import os.path as osp
 from typing import Any, Optional, Tuple, Union
 
-from ..checkpoint import (CheckpointLayoutError, convert_mlcvnets_ssd, detect_layout,
-                          is_mlcvnets_ssd, layout_channel_order, read_local_checkpoint,
-                          save_checkpoint_file, to_mmpretrain_layout, unwrap_state_dict)
-from ..checkpoint.seg_layout import convert_mlcvnets_seg, is_mlcvnets_seg, seg_release
-from ..checkpoint.ssd_layout import encoder_of
+from ..checkpoint import (CheckpointLayoutError, convert_public_layout, detect_layout,
+                          layout_channel_order, read_local_checkpoint, save_checkpoint_file,
+                          to_mmpretrain_layout, unwrap_state_dict)
 from ..models.backbones import infer_arch
-from ..releases import CONVENTIONS, check_channel_order
+from ..releases import check_channel_order
 
 
 def read_any_checkpoint(src: str) -> Any:
@@ -60,52 +58,54 @@ def convert_checkpoint(src: str, dst: str, expected_layout: str,
     return arch, order
 
 
-def convert_ssd_checkpoint(src: str, dst: str,
-                           source_channel_order: Optional[str] = None) -> Tuple[str, str]:
-    """Convert an ml-cvnets / MobileViTv3 SSDLite file (or release folder) to an mmdet one.
+#: what each dense layout is, for the converters' messages
+DENSE_LAYOUTS = {
+    'mlcvnets-ssd': 'an ml-cvnets / MobileViTv3 SSD detector (encoder.* and ssd_heads.* keys)',
+    'mlcvnets-seg': ('an ml-cvnets / MobileViTv3 segmentation model (encoder.* and '
+                     'seg_head.* keys)'),
+}
+
+
+def convert_dense_checkpoint(src: str, dst: str, layout: str,
+                             source_channel_order: Optional[str] = None) -> Tuple[str, str]:
+    """Convert an ml-cvnets / MobileViTv3 detector or segmenter file (or release folder)
+    of ``layout`` (``'mlcvnets-ssd'``, ``'mlcvnets-seg'``) to an mmdet / mmseg one, with
+    the conversion the loaders apply (:func:`~mmmobilevit.checkpoint.convert_public_layout`).
 
     Returns:
-        tuple[str, str]: The backbone's arch and the recorded channel order.
+        tuple[str, str]: The backbone's arch and the recorded channel order (default:
+        the order of the code that trained the file).
     """
-    state_dict = unwrap_state_dict(read_any_checkpoint(src))
-    if not is_mlcvnets_ssd(state_dict):
+    checkpoint, found = convert_public_layout(read_any_checkpoint(src))
+    if found != layout:
         raise CheckpointLayoutError(
-            f'{src} is not an ml-cvnets / MobileViTv3 SSD detector (no encoder.* and '
-            'ssd_heads.* keys); classifiers convert with mlcvnets2mmpretrain.py')
+            f'{src} is not {DENSE_LAYOUTS[layout]}; classifiers convert with '
+            'mlcvnets2mmpretrain.py')
+    converted = checkpoint['state_dict']
     order = (check_channel_order(source_channel_order) if source_channel_order else
-             layout_channel_order(encoder_of(state_dict), 'mlcvnets'))
-    converted = convert_mlcvnets_ssd(state_dict)
+             checkpoint['meta']['channel_order'])
     arch = infer_arch({k: v for k, v in converted.items() if k.startswith('backbone.')})
     save_checkpoint_file(
         dict(state_dict=converted,
-             meta=dict(arch=arch, converted_from=f'mlcvnets-ssd:{osp.basename(src)}',
+             meta=dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}',
                        channel_order=order)), dst)
     return arch, order
 
 
-def convert_seg_checkpoint(src: str, dst: str,
-                           source_channel_order: Optional[str] = None) -> Tuple[str, str]:
-    """Convert an ml-cvnets / MobileViTv3 DeepLabv3 or PSPNet file (or release folder) to
-    an mmseg one.
-
-    Returns:
-        tuple[str, str]: The backbone's arch and the recorded channel order (default
-        the code's that trained it: v0.1 heads BGR, v0.2 heads RGB).
-    """
-    state_dict = unwrap_state_dict(read_any_checkpoint(src))
-    if not is_mlcvnets_seg(state_dict):
-        raise CheckpointLayoutError(
-            f'{src} is not an ml-cvnets / MobileViTv3 segmentation model (no encoder.* and '
-            'seg_head.* keys); classifiers convert with mlcvnets2mmpretrain.py')
-    order = (check_channel_order(source_channel_order) if source_channel_order else
-             CONVENTIONS[seg_release(state_dict)].channel_order)
-    converted = convert_mlcvnets_seg(state_dict)
-    arch = infer_arch({k: v for k, v in converted.items() if k.startswith('backbone.')})
-    save_checkpoint_file(
-        dict(state_dict=converted,
-             meta=dict(arch=arch, converted_from=f'mlcvnets-seg:{osp.basename(src)}',
-                       channel_order=order)), dst)
-    return arch, order
+def dense_converter_main(argv: Optional[list], doc: str, layout: str) -> None:
+    """The command line of ``tools/model_converters/mlcvnets_{ssd2mmdet,seg2mmseg}.py``."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.split('\n\n')[0])
+    parser.add_argument('src', help='released file or unzipped MobileViTv3 release folder')
+    parser.add_argument('dst', help='converted checkpoint to write')
+    parser.add_argument('--source-channel-order', choices=('bgr', 'rgb'), default=None,
+                        help="the channel order the weights were trained on (default: the "
+                        "order of the code that trained them: ml-cvnets v0.1 and the "
+                        "MobileViTv3-v1 overlay BGR, v0.2 and the v3 widths RGB)")
+    args = parser.parse_args(argv)
+    arch, order = convert_dense_checkpoint(args.src, args.dst, layout,
+                                           args.source_channel_order)
+    print(f'{args.src} -> {args.dst} (arch: {arch}, trained on {order.upper()} input)')
 
 
 def converter_main(argv: Optional[list], doc: str, layout: str,

@@ -10,21 +10,11 @@ The configs also load these files directly (``load_from``, ``tools/test.py``,
 ``init_model``, ``MMSegInferencer``), converting them on the fly; this writes the
 converted file once. The channel order the weights expect is recorded in its meta.
 """
-import argparse
-
-from mmmobilevit.apis.convert import convert_seg_checkpoint
+from mmmobilevit.apis.convert import dense_converter_main
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('src', help='segmenter file or unzipped MobileViTv3 release folder')
-    parser.add_argument('dst', help='converted checkpoint to write')
-    parser.add_argument('--source-channel-order', choices=('bgr', 'rgb'), default=None,
-                        help="the channel order the weights were trained on (default: the "
-                        "code's that trained them: v0.1 heads BGR, v0.2 heads RGB)")
-    args = parser.parse_args(argv)
-    arch, order = convert_seg_checkpoint(args.src, args.dst, args.source_channel_order)
-    print(f'{args.src} -> {args.dst} (arch: {arch}, trained on {order.upper()} input)')
+    dense_converter_main(argv, __doc__, 'mlcvnets-seg')
 
 
 if __name__ == '__main__':

@@ -9,21 +9,11 @@ The configs also load these files directly (``load_from``, ``tools/test.py``,
 ``init_detector``, ``DetInferencer``), converting them on the fly; this writes the
 converted file once. The channel order the weights expect is recorded in its meta.
 """
-import argparse
-
-from mmmobilevit.apis.convert import convert_ssd_checkpoint
+from mmmobilevit.apis.convert import dense_converter_main
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('src', help='detector file or unzipped MobileViTv3 release folder')
-    parser.add_argument('dst', help='converted checkpoint to write')
-    parser.add_argument('--source-channel-order', choices=('bgr', 'rgb'), default=None,
-                        help="the channel order the weights were trained on (default: the "
-                        "release's: v1 and v3-XXS/XS/S BGR, v2 and v3 widths RGB)")
-    args = parser.parse_args(argv)
-    arch, order = convert_ssd_checkpoint(args.src, args.dst, args.source_channel_order)
-    print(f'{args.src} -> {args.dst} (arch: {arch}, trained on {order.upper()} input)')
+    dense_converter_main(argv, __doc__, 'mlcvnets-ssd')
 
 
 if __name__ == '__main__':

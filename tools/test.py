@@ -1,10 +1,17 @@
 """Evaluate a checkpoint of any mmpretrain, mmdet or mmseg config.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
-                         [--show-dir DIR] [--deploy] [--cfg-options k=v ...]
+                         [--show-dir DIR] [--deploy]
+                         [--backend {pytorch,onnxruntime,onnxruntime-int8}]
+                         [--calib-images 32] [--cfg-options k=v ...]
     tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
 
 CHECKPOINT may be a local path or a URL (mmengine downloads and caches it).
+``--backend onnxruntime`` runs the network as an exported ONNX graph in onnxruntime
+(cached per checkpoint, config, input size, torch version and opset) inside the
+config's own pre- and post-processing and evaluator; ``onnxruntime-int8`` quantizes
+that graph statically (QDQ), calibrated on ``--calib-images`` images of the config's
+validation set.
 """
 import argparse
 import os
@@ -16,6 +23,7 @@ from mmengine.runner import Runner
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.checkpoint import trust_checkpoint
 from mmmobilevit.compat import apply_patches
+from mmmobilevit.deployment.ort_backend import BACKENDS
 from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
                                die_with_parent, first_rank_printer, init_cpu_process_group,
                                load_cfg, setup_device_cfg)
@@ -33,6 +41,13 @@ def parse_args(argv=None):
         help="test the model's fast inference form: switch_to_deploy() after the "
         'checkpoint is loaded (DeployHook; BatchNorms and norm affines folded, outputs '
         'unchanged within 1e-4)')
+    parser.add_argument(
+        '--backend', choices=BACKENDS, default='pytorch',
+        help='what runs the network: PyTorch, or onnxruntime on the exported graph '
+        '(fp32, or int8 quantized statically); pre- and post-processing and the '
+        'metrics are the config\'s in every case')
+    parser.add_argument('--calib-images', type=int, default=32,
+                        help='int8 calibration images from the validation set')
     parser.add_argument(
         '--skip-image-check', action='store_true',
         help='do not check that every image the annotations name exists (a full check '
@@ -111,6 +126,14 @@ def build_cfg(args):
         trust_checkpoint(args.checkpoint)
     if args.deploy:
         enable_deploy(cfg)
+    if args.backend != 'pytorch':
+        if args.deploy:
+            raise ValueError('--deploy is for the PyTorch backend; the onnxruntime '
+                             'backends export the deployed model anyway')
+        if args.calib_images < 1:
+            raise ValueError('--calib-images must be at least 1')
+        add_custom_hook(cfg, 'OnnxRuntimeBackendHook', backend=args.backend,
+                        calib_images=args.calib_images)
     if args.show_dir:
         enable_visualization(cfg, args.show_dir)
     if args.out:

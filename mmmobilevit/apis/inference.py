@@ -15,7 +15,8 @@ _INIT = {
 
 def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
                device: str = 'cpu', deploy: bool = False,
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None, backend: str = 'pytorch',
+               backend_options: Optional[dict] = None) -> nn.Module:
     """Build a model from a config and load a checkpoint, with the task's own init API.
 
     The config's ``default_scope`` picks ``mmpretrain.apis.init_model``,
@@ -29,8 +30,22 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
         deploy (bool): Switch the loaded model to its inference form
             (:func:`mmmobilevit.models.utils.switch_to_deploy`). Defaults to False.
         cfg_options (dict, optional): Overrides of config values.
+        backend (str): What runs the network: ``'pytorch'``, ``'onnxruntime'`` (the
+            exported graph, fp32) or ``'onnxruntime-int8'`` (statically quantized,
+            calibrated on the config's validation images); the task's pre- and
+            post-processing stay PyTorch's (:mod:`mmmobilevit.deployment.ort_backend`).
+            Defaults to ``'pytorch'``.
+        backend_options (dict, optional): Keyword arguments of
+            :func:`mmmobilevit.deployment.use_backend` (``calib_images``,
+            ``threads``, ``opset``, ``cache_dir``).
     """
     import importlib
+
+    from ..deployment.ort_backend import backend_precision, use_backend
+    precision = backend_precision(backend)  # an unknown name fails before any work
+    if precision is not None and deploy:
+        raise ValueError(f'deploy=True is for the PyTorch backend; {backend!r} exports '
+                         'the deployed model anyway')
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -45,4 +60,6 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     if deploy and not switch_to_deploy(model):
         raise ValueError('deploy=True: nothing in this model can switch to deploy mode '
                          '(MobileViTBackbone can)')
+    if precision is not None:
+        use_backend(model, backend, **(backend_options or {}))
     return model

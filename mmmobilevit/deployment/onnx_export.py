@@ -54,6 +54,16 @@ def task_of(cfg: Config) -> str:
     return TASKS[scope]
 
 
+def default_input_size(cfg: Config, task: str) -> Tuple[int, int]:
+    """The export size of a config: 256x256 for classification, the config's
+    ``input_size`` (the SSD anchors' size; default 320) for detection, 512x512 for
+    segmentation."""
+    if task == 'detection':
+        size = cfg.get('input_size')
+        return (size, size) if size else (320, 320)
+    return (512, 512) if task == 'segmentation' else (256, 256)
+
+
 class TensorOutputs(nn.Module):
     """A task model as a plain tensor -> tensors function (the graph ONNX gets).
 
@@ -95,7 +105,8 @@ def as_tuple(outputs: Any) -> Tuple[torch.Tensor, ...]:
 
 def export_onnx(module: nn.Module, example: torch.Tensor, path: str, opset: int = 18,
                 dynamic_batch: bool = True, verbose: bool = False) -> Tuple[List[str], float]:
-    """Export ``module(example)`` to ``path`` with torch's (dynamo) ONNX exporter.
+    """Export ``module(example)`` to ``path`` with torch's (dynamo) ONNX exporter, as
+    one self-contained file (weights inside, no ``.data`` beside it).
 
     Returns the output names and the export time in seconds.
     """
@@ -110,7 +121,7 @@ def export_onnx(module: nn.Module, example: torch.Tensor, path: str, opset: int 
     start = time.perf_counter()
     torch.onnx.export(module, (example, ), path, dynamo=True, opset_version=opset,
                       input_names=['input'], output_names=names,
-                      dynamic_shapes=dynamic, verbose=verbose)
+                      dynamic_shapes=dynamic, verbose=verbose, external_data=False)
     return names, time.perf_counter() - start
 
 

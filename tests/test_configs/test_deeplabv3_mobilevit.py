@@ -168,12 +168,18 @@ def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmen
                                                               toy_data, tmp_path):
     from mmseg.apis import inference_model, init_model
     mious = {}
-    for mode in ('eager', 'deploy'):
+    env = tool_env(MMMOBILEVIT_HOME=str(tmp_path / 'home'))  # the ONNX cache
+    for mode, args in (('eager', []), ('deploy', ['--deploy']),
+                       ('onnxruntime', ['--backend', 'onnxruntime']),
+                       ('int8', ['--backend', 'onnxruntime-int8', '--calib-images', '8'])):
         work = str(tmp_path / mode)
-        run_tool(['tools/test.py', TOY, trained_toy_segmentor, '--work-dir', work]
-                 + (['--deploy'] if mode == 'deploy' else []))
+        run_tool(['tools/test.py', TOY, trained_toy_segmentor, '--work-dir', work] + args,
+                 env=env)
         mious[mode] = read_test_metrics(work)['mIoU']
+    print('toy mIoU per mode:', mious)
     assert abs(mious['eager'] - mious['deploy']) <= 0.01, mious
+    assert abs(mious['eager'] - mious['onnxruntime']) <= 0.01, mious
+    assert mious['int8'] > 0.5 * mious['eager'], mious  # the change is printed above
     # the inference API with the explicit deploy option
     from mmmobilevit.apis import init_model as init_any
     img = osp.join(toy_data, 'VOCdevkit/VOC2012/JPEGImages/2012_val_0001.jpg')
@@ -181,5 +187,8 @@ def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmen
     fast = init_any(osp.join(REPO, TOY), trained_toy_segmentor, deploy=True)
     a, b = inference_model(eager, img), inference_model(fast, img)
     assert fast.backbone.deployed
-    diff = (a.seg_logits.data - b.seg_logits.data).abs().max().item()
-    assert diff <= 1e-4 * max(1., a.seg_logits.data.abs().max().item()), diff
+    ort = init_any(osp.join(REPO, TOY), trained_toy_segmentor, backend='onnxruntime',
+                   backend_options=dict(cache_dir=str(tmp_path / 'home' / 'onnx')))
+    for other in (b, inference_model(ort, img)):
+        diff = (a.seg_logits.data - other.seg_logits.data).abs().max().item()
+        assert diff <= 1e-4 * max(1., a.seg_logits.data.abs().max().item()), diff

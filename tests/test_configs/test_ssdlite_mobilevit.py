@@ -169,7 +169,8 @@ def test_two_process_dist_train_on_toy_data(toy_data, tmp_path):
 def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy_data,
                                                        tmp_path):
     """tools/test.py --deploy (DeployHook, with the config's EMA hook kept), the init
-    API's deploy option, and a saved fused checkpoint all give the eager results."""
+    API's deploy option, a saved fused checkpoint and the onnxruntime backend all give
+    the eager results; the int8 backend keeps most of the mAP."""
     from mmdet.apis import inference_detector, init_detector
 
     from mmmobilevit.apis import init_model
@@ -177,15 +178,24 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
     fused = str(tmp_path / 'fused.pth')
     run_tool(['tools/model_converters/deploy_model.py', TOY, ckpt, fused])
     maps = {}
+    env = tool_env(MMMOBILEVIT_HOME=str(tmp_path / 'home'))  # the ONNX cache
     for mode, args in (('eager', [ckpt]), ('deploy', [ckpt, '--deploy']),
-                       ('fused', [fused, '--cfg-options', 'model.backbone.deploy=True'])):
+                       ('fused', [fused, '--cfg-options', 'model.backbone.deploy=True']),
+                       ('onnxruntime', [ckpt, '--backend', 'onnxruntime']),
+                       ('int8', [ckpt, '--backend', 'onnxruntime-int8',
+                                 '--calib-images', '8'])):
         work = str(tmp_path / mode)
-        log = run_tool(['tools/test.py', TOY, *args, '--work-dir', work]).stdout
+        log = run_tool(['tools/test.py', TOY, *args, '--work-dir', work], env=env).stdout
         assert 'EMAEvalHook' in log  # EMA hooks stay
         maps[mode] = read_test_metrics(work)['coco/bbox_mAP']
+    print('toy bbox mAP per mode:', maps)
     assert maps['eager'] > 0, maps
     assert abs(maps['eager'] - maps['deploy']) <= 1e-3, maps
     assert abs(maps['eager'] - maps['fused']) <= 1e-3, maps
+    # onnxruntime runs the exported graph inside mmdet's pre- and post-processing
+    assert abs(maps['eager'] - maps['onnxruntime']) <= 1e-3, maps
+    assert maps['int8'] > 0.5 * maps['eager'], maps  # the change is printed above
+    assert len(glob.glob(str(tmp_path / 'home' / 'onnx' / '*.int8.onnx'))) == 1
     # the inference APIs: the same boxes and scores
     img = osp.join(toy_data, 'coco/val2017/000000000002.jpg')
     eager = init_detector(osp.join(REPO, TOY), ckpt, device='cpu')
@@ -195,7 +205,9 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
     a = inference_detector(eager, img).pred_instances
     assert fast.backbone.deployed and reloaded.backbone.deployed
     assert not eager.backbone.deployed
-    for other in (fast, reloaded):
+    ort = init_model(osp.join(REPO, TOY), ckpt, backend='onnxruntime',
+                     backend_options=dict(cache_dir=str(tmp_path / 'home' / 'onnx')))
+    for other in (fast, reloaded, ort):
         b = inference_detector(other, img).pred_instances
         assert torch.allclose(a.scores[:10], b.scores[:10], atol=1e-4)
         assert torch.allclose(a.bboxes[:10], b.bboxes[:10], atol=1e-2)

@@ -13,12 +13,17 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     out = str(tmp_path / 'bench.json')
     log = run_tool(['tools/analysis_tools/benchmark.py', '--archs', 'mobilevit-xxs',
                     '--size', '64', '--iters', '1', '--warmup', '1', '--threads', '2',
-                    '--out', out], timeout=900).stdout
+                    '--rounds', '2', '--agreement-inputs', '60', '--out', out],
+                   timeout=900).stdout
     assert 'ratios vs mmpretrain' in log and 'outputs vs ours eager' in log
+    assert 'median of 2 interleaved rounds' in log and 'roofline' in log
     report = json.load(open(out))['report']['mobilevit-xxs']
     results, checks = report['results'], report['checks']
     assert set(results) == {'mmpretrain', 'timm', 'ours', 'ours-deploy', 'ours-bf16',
-                            'onnxruntime'}
+                            'onnxruntime', 'onnxruntime-int8'}
+    assert report['roofline']['sgemm_gflops'] > 0 and report['flops_per_image'] > 0
+    assert set(report['spreads']['ours']) >= {'latency_b1_ms', 'throughput_b8'}
+    assert 0 <= checks['onnxruntime-int8 top-1 agreement'] <= 1
     for impl in ('mmpretrain', 'timm', 'ours'):  # trainable: a training step and its memory
         assert results[impl]['train_b8_ms'] > 0 and results[impl]['peak_train_mb'] >= 0
     assert all(r['latency_b1_ms'] > 0 and r['throughput_b8'] > 0 for r in results.values())
@@ -31,3 +36,20 @@ def test_unknown_arch_is_refused_before_any_work():
     proc = run_tool(['tools/analysis_tools/benchmark.py', '--archs', 'mobilevit-m'],
                     check=False)
     assert proc.returncode != 0 and 'mobilevit-m' in proc.stdout
+
+
+@pytest.mark.parametrize('task,impls', [('det', ['ours']), ('seg', ['ours'])])
+def test_whole_call_benchmark_with_breakdown(task, impls, tmp_path):
+    out = str(tmp_path / 'bench.json')
+    log = run_tool(['tools/analysis_tools/benchmark.py', '--task', task, '--impls', *impls,
+                    '--iters', '1', '--warmup', '0', '--rounds', '1', '--threads', '2',
+                    '--out', out], timeout=900).stdout
+    assert f'== {task}: whole' in log and 'decode ms' in log and 'network ms' in log
+    results = json.load(open(out))['report'][task]['results']
+    expected = {'mmpretrain-backbone', 'ours'} if task == 'det' else {'ours'}
+    assert set(results) == expected
+    for r in results.values():
+        assert r['whole_img_s'] > 0 and r['network_ms'] > 0 and r['post_ms'] >= 0
+        assert r['decode_ms'] > 0 and r['preprocess_ms'] > 0
+    if task == 'det':  # random detectors tuned to keep a trained one's box count
+        assert all(100 <= r['num_outputs'] <= 400 for r in results.values()), results

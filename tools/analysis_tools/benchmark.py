@@ -1,32 +1,62 @@
-"""Side-by-side speed and memory of MobileViT classifiers: ours vs mmpretrain vs timm.
+"""Side-by-side speed of MobileViT models: ours vs mmpretrain vs timm vs onnxruntime.
 
-    python tools/analysis_tools/benchmark.py [--archs mobilevit-s mobilevit-xs ...]
-        [--threads 2] [--size 256] [--iters 20] [--warmup 3] [--compile] [--no-onnx]
-        [--out results.json]
+    python tools/analysis_tools/benchmark.py [--task cls] [--archs mobilevit-s ...]
+        [--threads 2] [--size 256] [--rounds 5] [--iters 10] [--warmup 3] [--compile]
+        [--no-onnx] [--no-int8] [--agreement-inputs 1000] [--out results.json]
+    python tools/analysis_tools/benchmark.py --task det   # SSDLite-MobileViT-S, 320x320
+    python tools/analysis_tools/benchmark.py --task seg   # DeepLabv3-MobileViT-S, 512x512
 
-For each arch every implementation gets the same weights (timm's randomly initialised
-model with randomised norm statistics, converted to the mmpretrain layout for ours and
-mmpretrain's), and the outputs are checked to agree (max |diff| / max(1, max|logit|)
-<= 1e-4) before anything is timed. Implementations:
+**Protocol.** Every implementation lives in its own worker process, built once; the
+driver asks the workers one after the other, round by round (``--rounds``, default 5),
+so slow phases of a shared machine hit all rows alike. A round times ``--iters`` calls
+after ``--warmup``; the table shows the median over rounds and the spread
+(half the max-min range over rounds, in % of the median). In the same rounds a
+``gemm`` worker measures a large SGEMM (2048^3, fp32) and a bf16 GEMM on the same
+threads: the roofline. Each row's achieved GFLOP/s (the model's FLOPs = 2 x MACs from
+:func:`mmmobilevit.analysis.count_flops`, times images/s) is shown as a share of the
+SGEMM's (``%SGEMM``).
 
-=============== ===============================================================
-mmpretrain      mmpretrain 1.2's ``MobileViT`` classifier, eager (v1 archs only)
-timm            timm's ``mobilevit_*`` / ``mobilevitv2_*``, eager (no v3 in timm)
-ours            ``MobileViTBackbone`` classifier, eager (channels_last, trainable)
-ours-deploy     ours after ``switch_to_deploy()`` (inference only)
-ours-bf16       ours-deploy under ``torch.autocast('cpu', torch.bfloat16)``
-ours-compile    ours-deploy with ``torch.compile`` (``--compile``; compile time shown)
-onnxruntime     ours exported by tools/deployment/pytorch2onnx.py's exporter, run by
-                onnxruntime on the CPU (``--no-onnx`` skips it)
-=============== ===============================================================
+**--task cls** (default): classifiers on ``[N, 3, size, size]`` tensors. Every
+implementation of an arch gets the same weights (timm's random initialisation with
+randomised norm statistics, converted for ours and mmpretrain's), and the outputs are
+checked to agree (max |diff| / max(1, max|logit|) <= 1e-4) before anything is timed:
 
-Measured per implementation, each in its own process (a process's peak RSS only
-grows; on Linux it is also reset between phases): batch-1 latency (median ms), batch-8
-throughput (images/s), a batch-8 training step (forward + cross-entropy + backward,
-median ms; trainable ones only), and the peak RSS of the inference phase and of the
-training phase above the RSS at the phase's start (the built model).
-All runs use the same number of threads (``--threads``, also onnxruntime's intra-op
-threads). Ratios are against mmpretrain for v1, timm for v2, ours eager for v3.
+=================== ===========================================================
+mmpretrain          mmpretrain 1.2's ``MobileViT`` classifier, eager (v1 archs only)
+timm                timm's ``mobilevit_*`` / ``mobilevitv2_*``, eager (no v3 in timm)
+ours                ``MobileViTBackbone`` classifier, eager (channels_last, trainable)
+ours-deploy         ours after ``switch_to_deploy()`` (inference only)
+ours-bf16           ours-deploy under ``torch.autocast('cpu', torch.bfloat16)``
+ours-compile        ours-deploy through ``torch.compile`` with inductor's weight freezing
+                    (``torch._inductor.config.freezing``; ``--compile``; compile time shown)
+onnxruntime         ours exported (deploy form) and run by onnxruntime on the CPU
+onnxruntime-int8    that graph statically quantized to int8 (QDQ; ``quantize_static``
+                    calibrated on 32 fixed smooth random images); its top-1 agreement
+                    with fp32 is measured on ``--agreement-inputs`` other fixed images
+=================== ===========================================================
+
+Columns: batch-1 latency (ms), batch-8 throughput (images/s), a batch-8 training step
+(forward + cross-entropy + backward, ms; trainable rows only), peak RSS of inference
+and training above the built model's, ratios against mmpretrain (v1), timm (v2) or ours
+(v3), and the roofline share at batch 8.
+
+**--task det / seg**: the whole call a user times, ``inference_detector(model, path)``
+/ ``inference_model(model, path)`` on a 640x480 (det) / 500x375 (seg) JPEG, as
+images/s, with its breakdown measured in the same round: decode (``LoadImageFromFile``),
+preprocess (the rest of the test pipeline, collate, the data preprocessor), network
+(``model(x, mode='tensor')``, or the onnxruntime graph) and post-process (det: the
+decoding, NMS and rescale of ``predict_by_feat``; seg: ``predict`` minus the network,
+i.e. the resizes to the original image and the argmax). Rows: det: ``mmpretrain-backbone``
+(the same SSDLite config with mmpretrain's ``MobileViT`` as backbone, whose last output
+has its 640-channel expansion conv: what a user can build today), ours, ours-deploy,
+onnxruntime, onnxruntime-int8 and mmdet's own ``ssdlite_mobilenetv2`` (its own
+post-processing thresholds); seg: ours, ours-deploy, onnxruntime, onnxruntime-int8.
+Random weights (seeded, randomised norms; each detector's background logit raised until
+100-400 boxes pass, see :func:`favour_background`); the ONNX graphs are cached by
+:mod:`mmmobilevit.deployment.ort_backend` (weights, config, size, torch version,
+opset), int8 calibrated on 16 synthetic images through the test pipeline.
+
+No test asserts a time: these are measurements; quote them with the command.
 """
 import argparse
 import json
@@ -41,6 +71,7 @@ import time
 
 import torch
 
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TIMM_NAMES = {
     'mobilevit-xxs': 'mobilevit_xxs', 'mobilevit-xs': 'mobilevit_xs',
     'mobilevit-s': 'mobilevit_s', 'mobilevitv2-0.5': 'mobilevitv2_050',
@@ -49,7 +80,9 @@ TIMM_NAMES = {
     'mobilevitv2-1.75': 'mobilevitv2_175', 'mobilevitv2-2.0': 'mobilevitv2_200'}
 MMPRETRAIN_NAMES = {'mobilevit-xxs': 'xx_small', 'mobilevit-xs': 'x_small',
                     'mobilevit-s': 'small'}
-INFERENCE_ONLY = ('ours-deploy', 'ours-bf16', 'ours-compile', 'onnxruntime')
+INFERENCE_ONLY = ('ours-deploy', 'ours-bf16', 'ours-compile', 'onnxruntime',
+                  'onnxruntime-int8')
+ONNX_IMPLS = ('onnxruntime', 'onnxruntime-int8')
 AGREEMENT_TOL = 1e-4
 
 
@@ -123,6 +156,8 @@ def build_impl(impl, arch, timm_state, our_state):
         if impl in ('ours-deploy', 'ours-bf16', 'ours-compile'):
             model.model.backbone.switch_to_deploy()
             if impl == 'ours-compile':
+                import torch._inductor.config as inductor_config
+                inductor_config.freezing = True  # constant weights: prepacked, folded
                 model = torch.compile(model)
     return model.eval()
 
@@ -133,7 +168,9 @@ def implementations(arch, args):
     if args.compile:
         impls.append('ours-compile')
     if not args.no_onnx:
-        impls.append('onnxruntime')
+        impls += ['onnxruntime'] + ([] if args.no_int8 else ['onnxruntime-int8'])
+    if args.impls:
+        impls = [i for i in impls if i in args.impls or i == baseline_of(arch)]
     return impls
 
 
@@ -142,7 +179,7 @@ def baseline_of(arch):
         ('timm' if arch in TIMM_NAMES else 'ours')
 
 
-# ---- one implementation, in its own process ---------------------------------------
+# ---- measuring --------------------------------------------------------------------
 def _rss_mb():
     with open('/proc/self/statm') as f:
         return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
@@ -183,64 +220,367 @@ def _median_seconds(fn, iters, warmup):
     return statistics.median(times)
 
 
+def smooth_images(n, size, seed):
+    """``n`` fixed ``[3, H, W]`` inputs: N(0, 1) noise at 1/16 of the size, upsampled
+    bicubically (spatially correlated, like normalised photographs)."""
+    gen = torch.Generator().manual_seed(seed)
+    low = torch.randn(n, 3, max(1, size // 16), max(1, size // 16), generator=gen)
+    return torch.nn.functional.interpolate(low, size=(size, size), mode='bicubic',
+                                           align_corners=False)
+
+
+# ---- the workers (one implementation each, driven round by round over stdin) ------
+class ClsWorker:
+    """Times one classifier implementation: b1 latency, b8 throughput, train step."""
+
+    def __init__(self, args):
+        weights = torch.load(osp.join(args.workdir, f'{args.arch}.pth'), weights_only=True)
+        self.args, self.setup = args, {}
+        size = args.size
+        self.x1, self.x8 = torch.randn(1, 3, size, size), torch.randn(8, 3, size, size)
+        self.model = None
+        if args.worker in ONNX_IMPLS:
+            from mmmobilevit.deployment import ort_session
+            name = 'int8' if args.worker == 'onnxruntime-int8' else 'fp32'
+            session = ort_session(osp.join(args.workdir, f'{args.arch}.{name}.onnx'),
+                                  args.threads)
+            input_name = session.get_inputs()[0].name
+
+            def infer(x):
+                return session.run(None, {input_name: x.numpy()})
+        else:
+            model = build_impl(args.worker, args.arch, weights['timm'], weights['ours'])
+            self.model = model
+            autocast = args.worker == 'ours-bf16'
+
+            @torch.inference_mode()
+            def infer(x):
+                with torch.autocast('cpu', dtype=torch.bfloat16, enabled=autocast):
+                    return model(x)
+        self.infer = infer
+        del weights
+        base = _start_phase()
+        if args.worker == 'ours-compile':
+            start = time.perf_counter()
+            infer(self.x1)
+            infer(self.x8)
+            self.setup['compile_s'] = time.perf_counter() - start
+        infer(self.x8)
+        self.setup['peak_infer_mb'] = _peak_mb() - base
+        self.trainable = self.model is not None and args.worker not in INFERENCE_ONLY
+
+    def round(self):
+        a = self.args
+        result = dict(
+            latency_b1_ms=1e3 * _median_seconds(lambda: self.infer(self.x1), a.iters,
+                                                a.warmup),
+            throughput_b8=8 / _median_seconds(lambda: self.infer(self.x8), a.iters,
+                                              a.warmup))
+        if self.trainable:
+            base = _start_phase()
+            model = self.model.train()
+            labels = torch.randint(0, 1000, (8, ))
+
+            def step():
+                loss = torch.nn.functional.cross_entropy(model(self.x8), labels)
+                loss.backward()
+                model.zero_grad(set_to_none=True)
+            result['train_b8_ms'] = 1e3 * _median_seconds(step, max(2, a.iters // 2),
+                                                          min(a.warmup, 2))
+            result['peak_train_mb'] = _peak_mb() - base
+            model.eval()
+        return result
+
+
+class GemmWorker:
+    """The roofline: a large SGEMM and a bf16 GEMM on the same threads (GFLOP/s)."""
+
+    def __init__(self, args):
+        self.args, self.setup = args, {}
+        n = 2048
+        self.n = n
+        self.a, self.b = torch.randn(n, n), torch.randn(n, n)
+        self.a16, self.b16 = self.a.bfloat16(), self.b.bfloat16()
+
+    def round(self):
+        flops = 2 * self.n ** 3
+        fp32 = _median_seconds(lambda: torch.mm(self.a, self.b), 3, 1)
+        bf16 = _median_seconds(lambda: torch.mm(self.a16, self.b16), 3, 1)
+        return dict(sgemm_gflops=flops / fp32 / 1e9, bf16_gemm_gflops=flops / bf16 / 1e9)
+
+
+DENSE = {
+    'det': dict(config='configs/mobilevit/ssdlite_mobilevit-s_coco.py', image=(480, 640),
+                impls=['mmpretrain-backbone', 'ours', 'ours-deploy', 'onnxruntime',
+                       'onnxruntime-int8', 'mmdet-ssdlite-mobilenetv2'],
+                baseline='mmpretrain-backbone'),
+    'seg': dict(config='configs/mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py',
+                image=(375, 500),
+                impls=['ours', 'ours-deploy', 'onnxruntime', 'onnxruntime-int8'],
+                baseline='ours'),
+}
+MMDET_SSDLITE = 'ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
+
+
+def dense_config(task, impl):
+    """The config of a det / seg row (``Config``), offline (no pretrained download)."""
+    from mmengine.config import Config
+    if impl == 'mmdet-ssdlite-mobilenetv2':
+        import mmdet
+        cfg = Config.fromfile(osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs',
+                                       MMDET_SSDLITE))
+        cfg.model.backbone.init_cfg = None
+        return cfg
+    cfg = Config.fromfile(osp.join(REPO, DENSE[task]['config']))
+    cfg.model.backbone.init_cfg = None
+    if impl == 'mmpretrain-backbone':
+        # mmpretrain's MobileViT: out index 4 comes after its 1x1 expansion conv (640)
+        channels = 4 * 160
+        cfg.model.backbone = dict(type='mmpretrain.MobileViT', arch='small',
+                                  out_indices=(3, 4))
+        for part in ('neck', 'bbox_head'):
+            c = list(cfg.model[part].in_channels)
+            c[1] = channels
+            cfg.model[part].in_channels = tuple(c) if part == 'neck' else c
+    return cfg
+
+
+def inference_pipeline(cfg, task):
+    """The test pipeline as the inference API runs it (mmseg's drops the annotation
+    loading)."""
+    pipeline = [t for t in cfg.test_dataloader.dataset.pipeline
+                if not (task == 'seg' and t['type'].split('.')[-1] == 'LoadAnnotations')]
+    if pipeline[0]['type'].split('.')[-1] != 'LoadImageFromFile':
+        raise ValueError(f'the test pipeline starts with {pipeline[0]["type"]}')
+    return pipeline
+
+
+def randomise_norms(model, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_mean.copy_(0.2 * (torch.rand(m.num_features, generator=gen) - 0.5))
+                m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+
+
+DETECTIONS = (100, 400)
+
+
+def favour_background(model, image, target=DETECTIONS, steps=12):
+    """Raise the background logit of every SSD class predictor (the last of each
+    anchor's C + 1) until ``inference_detector`` on ``image`` keeps between
+    ``target[0]`` and ``target[1]`` boxes, as a trained COCO detector does at the 0.01
+    score threshold: with random weights nearly every anchor passes it, and the NMS
+    of 80 x 200 boxes would dominate the timing. Returns the bias (bisection)."""
+    from mmdet.apis import inference_detector
+    head = model.bbox_head
+    channels = head.cls_out_channels
+    # mmdet's SSDHead: class convs; SSDLiteHead: one predictor per level, the box
+    # offsets (4 per anchor) first, then the class logits
+    shared = not hasattr(head, 'cls_convs')
+    biases = []
+    for level in head.predictors if shared else head.cls_convs:
+        conv = [m for m in level.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+        offset = conv.out_channels // (4 + channels) * 4 if shared else 0
+        index = torch.arange(conv.out_channels - offset) % channels == channels - 1
+        biases.append((conv.bias, offset + torch.nonzero(index)[:, 0],
+                       conv.bias.detach().clone()))
+
+    def count(bias):
+        with torch.no_grad():
+            for param, index, original in biases:
+                param.copy_(original)
+                param[index] += bias
+            return len(inference_detector(model, image).pred_instances)
+
+    low, high = -16., 16.
+    for _ in range(steps):
+        bias = (low + high) / 2
+        n = count(bias)
+        if target[0] <= n <= target[1]:
+            return bias
+        low, high = (bias, high) if n > target[1] else (low, bias)
+    return bias
+
+
+class DenseWorker:
+    """Times a whole inference_detector / inference_model call and its parts."""
+
+    def __init__(self, args):
+        from mmengine.dataset import Compose, pseudo_collate
+
+        from mmmobilevit.apis import init_model
+        from mmmobilevit.compat import apply_patches
+        apply_patches()
+        self.args, self.setup = args, {}
+        task, impl = args.task, args.worker
+        cfg = dense_config(task, impl)
+        torch.manual_seed(0)
+        model = init_model(cfg, None).eval()
+        randomise_norms(model)
+        self.image = osp.join(args.workdir, f'{task}.jpg')
+        if task == 'det':
+            self.setup['background_bias'] = favour_background(model, self.image)
+        if impl in ONNX_IMPLS:
+            from mmmobilevit.deployment import use_onnxruntime
+            calibration = None
+            if impl == 'onnxruntime-int8':
+                calibration = torch.load(osp.join(args.workdir, f'{task}_calib.pth'),
+                                         weights_only=True)
+            use_onnxruntime(model, 'int8' if impl == 'onnxruntime-int8' else 'fp32',
+                            calibration=calibration, threads=args.threads,
+                            log=lambda msg: print(msg, file=sys.stderr, flush=True))
+        elif impl == 'ours-deploy':
+            from mmmobilevit.models.utils import switch_to_deploy
+            switch_to_deploy(model)
+        self.model = model
+        pipeline = inference_pipeline(cfg, task)
+        from mmengine.registry import DefaultScope
+        with DefaultScope.overwrite_default_scope(cfg.default_scope):
+            self.load, self.rest = Compose(pipeline[:1]), Compose(pipeline[1:])
+        self.collate = pseudo_collate
+        self.scope = cfg.default_scope
+        if task == 'det':
+            from mmdet.apis import inference_detector
+            self.whole = lambda: inference_detector(model, self.image)
+        else:
+            from mmseg.apis import inference_model
+            self.whole = lambda: inference_model(model, self.image)
+        with torch.no_grad():
+            self.whole()  # builds the graphs of the onnxruntime rows (cached on disk)
+        self.setup['num_outputs'] = self._count(self.whole())
+        batch = model.data_preprocessor(
+            self.collate([self.rest(self.load(dict(img_path=self.image)))]), False)
+        self.setup['input_hw'] = list(batch['inputs'].shape[-2:])
+
+    def _count(self, result):
+        if self.args.task == 'det':
+            return int(len(result.pred_instances))
+        return int(result.pred_sem_seg.data.numel())
+
+    def round(self):
+        a, model = self.args, self.model
+        times = {}
+
+        def timed(name, fn):
+            start = time.perf_counter()
+            out = fn()
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            return out
+
+        with torch.no_grad():
+            for i in range(a.warmup + a.iters):
+                if i == a.warmup:
+                    times.clear()
+                timed('whole', self.whole)
+                data = timed('decode', lambda: self.load(dict(img_path=self.image)))
+                batch = timed('preprocess', lambda: model.data_preprocessor(
+                    self.collate([self.rest(data)]), False))
+                inputs, samples = batch['inputs'], batch['data_samples']
+                if a.task == 'det':
+                    outs = timed('network', lambda: model.bbox_head(
+                        model.extract_feat(inputs)))
+                    metas = [s.metainfo for s in samples]
+                    timed('post', lambda: model.add_pred_to_datasample(
+                        samples, model.bbox_head.predict_by_feat(
+                            *outs, batch_img_metas=metas, rescale=True)))
+                else:
+                    timed('network', lambda: model.decode_head(model.extract_feat(inputs)))
+                    timed('predict', lambda: model.predict(inputs, samples))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        if 'predict' in med:
+            med['post'] = max(0., med.pop('predict') - med['network'])
+        result = {f'{k}_ms': 1e3 * v for k, v in med.items() if k != 'whole'}
+        result['whole_img_s'] = 1 / med['whole']
+        return result
+
+
 def run_worker(args):
-    """Time one implementation; print a ``RESULT {json}`` line."""
+    """Build one implementation, then answer the driver's commands on stdin
+    (``round`` / ``quit``) with ``RESULT {json}`` lines."""
     torch.set_num_threads(args.threads)
     import mmmobilevit  # noqa: F401
-    weights = torch.load(osp.join(args.workdir, f'{args.arch}.pth'), weights_only=True)
-    size, result = args.size, {}
-    x1 = torch.randn(1, 3, size, size)
-    x8 = torch.randn(8, 3, size, size)
-    if args.worker == 'onnxruntime':
-        from mmmobilevit.deployment import ort_session
-        session = ort_session(osp.join(args.workdir, f'{args.arch}.onnx'), args.threads)
-        name = session.get_inputs()[0].name
-
-        def infer(x):
-            return session.run(None, {name: x.numpy()})
-        model = None
+    if args.worker == 'gemm':
+        worker = GemmWorker(args)
+    elif args.task == 'cls':
+        worker = ClsWorker(args)
     else:
-        model = build_impl(args.worker, args.arch, weights['timm'], weights['ours'])
-        autocast = args.worker == 'ours-bf16'
-
-        @torch.inference_mode()
-        def infer(x):
-            with torch.autocast('cpu', dtype=torch.bfloat16, enabled=autocast):
-                return model(x)
-    del weights
-    base = _start_phase()
-    if args.worker == 'ours-compile':
-        start = time.perf_counter()
-        infer(x1)
-        infer(x8)
-        result['compile_s'] = time.perf_counter() - start
-    result['latency_b1_ms'] = 1e3 * _median_seconds(lambda: infer(x1), args.iters,
-                                                    args.warmup)
-    result['throughput_b8'] = 8 / _median_seconds(lambda: infer(x8), args.iters,
-                                                  args.warmup)
-    result['peak_infer_mb'] = _peak_mb() - base
-    if model is not None and args.worker not in INFERENCE_ONLY:
-        base = _start_phase()
-        model.train()
-        labels = torch.randint(0, 1000, (8, ))
-
-        def step():
-            loss = torch.nn.functional.cross_entropy(model(x8), labels)
-            loss.backward()
-            model.zero_grad(set_to_none=True)
-        result['train_b8_ms'] = 1e3 * _median_seconds(step, max(2, args.iters // 2),
-                                                      args.warmup)
-        result['peak_train_mb'] = _peak_mb() - base
-    print('RESULT ' + json.dumps(result), flush=True)
+        worker = DenseWorker(args)
+    print('RESULT ' + json.dumps(worker.setup), flush=True)
+    for line in sys.stdin:
+        command = line.strip()
+        if command == 'quit':
+            break
+        if command != 'round':
+            raise SystemExit(f'unknown command {command!r}')
+        print('RESULT ' + json.dumps(worker.round()), flush=True)
 
 
-# ---- the driver -------------------------------------------------------------------
+class Worker:
+    """The driver's side of a worker process."""
+
+    def __init__(self, impl, arch, args):
+        self.impl = impl
+        cmd = [sys.executable, osp.abspath(__file__), '--worker', impl, '--task',
+               args.task, '--arch', arch or '-', '--workdir', args.workdir, '--threads',
+               str(args.threads), '--size', str(args.size), '--iters', str(args.iters),
+               '--warmup', str(args.warmup)]
+        self.log = tempfile.TemporaryFile(mode='w+')
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True)
+        self.setup = self._read()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            if line.startswith('RESULT '):
+                return json.loads(line[len('RESULT '):])
+        self.proc.wait()
+        self.log.seek(0)
+        raise SystemExit(f'{self.impl} failed (exit {self.proc.returncode}):\n'
+                         f'{self.log.read()[-3000:]}')
+
+    def round(self):
+        self.proc.stdin.write('round\n')
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self):
+        try:
+            self.proc.stdin.write('quit\n')
+            self.proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass
+        self.proc.wait(timeout=60)
+        self.log.close()
+
+
+def run_rounds(workers, rounds, label):
+    """{impl: {metric: [value per round]}}, implementations interleaved per round."""
+    values = {w.impl: {} for w in workers}
+    for r in range(rounds):
+        print(f'[{label}] round {r + 1}/{rounds}', flush=True)
+        for w in workers:
+            for k, v in w.round().items():
+                values[w.impl].setdefault(k, []).append(v)
+    return values
+
+
+def summarise(values):
+    """{metric: median} and {metric: spread in % (half the range over the median)}."""
+    med = {k: statistics.median(v) for k, v in values.items()}
+    spread = {k: 50 * (max(v) - min(v)) / med[k] if med[k] else 0.
+              for k, v in values.items()}
+    return med, spread
+
+
+# ---- the driver, classification ---------------------------------------------------
 def relative_diff(a, b):
     return float((a.float() - b.float()).abs().max() / max(1., float(a.abs().max())))
 
 
 def prepare(arch, args):
-    """Weights to disk, agreement checks, ONNX export; returns the check lines."""
+    """Weights to disk, agreement checks, ONNX export and int8; returns the checks."""
     timm_state, our_state = make_weights(arch)
     torch.save(dict(timm=timm_state, ours=our_state),
                osp.join(args.workdir, f'{arch}.pth'))
@@ -249,14 +589,18 @@ def prepare(arch, args):
     with torch.inference_mode():
         reference = ours(x)
     checks, failures = {}, []
-    for impl in implementations(arch, args):
+    impls = implementations(arch, args)
+    for impl in impls:
         if impl == 'onnxruntime':
             from mmmobilevit.deployment import export_onnx, ort_session
-            path = osp.join(args.workdir, f'{arch}.onnx')
+            path = osp.join(args.workdir, f'{arch}.fp32.onnx')
             deployed = build_impl('ours-deploy', arch, timm_state, our_state)
-            _, seconds = export_onnx(deployed, x, path)
+            export_onnx(deployed, x, path)
             session = ort_session(path, args.threads)
             got = torch.from_numpy(session.run(None, {'input': x.numpy()})[0])
+        elif impl == 'onnxruntime-int8':
+            checks.update(quantize_and_agree(arch, args))
+            continue
         elif impl in ('ours', 'ours-compile'):
             continue  # ours-compile is checked inside its own process (compile cost)
         else:
@@ -277,58 +621,233 @@ def prepare(arch, args):
     return checks
 
 
-def measure(arch, impl, args):
-    cmd = [sys.executable, osp.abspath(__file__), '--worker', impl, '--arch', arch,
-           '--workdir', args.workdir, '--threads', str(args.threads), '--size',
-           str(args.size), '--iters', str(args.iters), '--warmup', str(args.warmup)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('RESULT ')]
-    if proc.returncode or not lines:
-        raise SystemExit(f'{arch} {impl} failed:\n{proc.stdout[-2000:]}{proc.stderr[-3000:]}')
-    return json.loads(lines[-1][len('RESULT '):])
+def quantize_and_agree(arch, args):
+    """int8 graph from the fp32 one (32 calibration images, seed 2); top-1 agreement
+    with fp32 on ``--agreement-inputs`` other fixed images (seed 3)."""
+    from mmmobilevit.deployment import ort_session, quantize_onnx
+    fp32 = osp.join(args.workdir, f'{arch}.fp32.onnx')
+    int8 = osp.join(args.workdir, f'{arch}.int8.onnx')
+    calib = [x[None].numpy() for x in smooth_images(32, args.size, seed=2)]
+    quantize_onnx(fp32, int8, calib)
+    sessions = [ort_session(p, args.threads) for p in (fp32, int8)]
+    agree, diffs, n = 0, [], args.agreement_inputs
+    for start in range(0, n, 50):
+        x = smooth_images(min(50, n - start), args.size, seed=3 + start).numpy()
+        a, b = [torch.from_numpy(s.run(None, {'input': x})[0]) for s in sessions]
+        agree += int((a.argmax(1) == b.argmax(1)).sum())
+        diffs.append(relative_diff(a, b))
+    return {'onnxruntime-int8 top-1 agreement': agree / n,
+            'onnxruntime-int8': max(diffs)}
 
 
-def format_table(arch, results, checks, args):
+def flops_per_image(arch, size):
+    from mmmobilevit.analysis import count_flops
+    model = build_impl('ours', arch, None, None)
+    return 2 * count_flops(model, (torch.randn(1, 3, size, size), ))
+
+
+def fmt(value, spread, width, digits=1):
+    return f'{value:.{digits}f}±{spread:.0f}%'.rjust(width)
+
+
+def format_table(arch, results, spreads, checks, roofline, flops, args):
     base = results[baseline_of(arch)]
-    head = (f'{"impl":<13}{"b1 ms":>9}{"b8 img/s":>10}{"train ms":>10}{"infer MB":>10}'
-            f'{"train MB":>10}{"b1 x":>7}{"b8 x":>7}{"train x":>8}')
-    lines = [f'== {arch}: {args.size}x{args.size}, fp32 (bf16 where named), '
-             f'{args.threads} threads; ratios vs {baseline_of(arch)} (>1: faster)', head]
+    head = (f'{"impl":<17}{"b1 ms":>12}{"b8 img/s":>13}{"train ms":>13}{"infer MB":>9}'
+            f'{"train MB":>9}{"b1 x":>6}{"b8 x":>6}{"train x":>8}{"GFLOP/s":>8}'
+            f'{"%SGEMM":>7}')
+    lines = [f'== {arch}: {args.size}x{args.size}, fp32 (bf16 / int8 where named), '
+             f'{args.threads} threads, median of {args.rounds} interleaved rounds '
+             f'± spread; ratios vs {baseline_of(arch)} (>1: faster); '
+             f'{flops / 1e9:.2f} GFLOP/image', head]
     for impl, r in results.items():
+        sp = spreads[impl]
         train = r.get('train_b8_ms')
-        row = (f'{impl:<13}{r["latency_b1_ms"]:>9.1f}{r["throughput_b8"]:>10.1f}'
-               + (f'{train:>10.1f}' if train else f'{"-":>10}')
-               + f'{r["peak_infer_mb"]:>10.0f}'
-               + (f'{r["peak_train_mb"]:>10.0f}' if train else f'{"-":>10}')
-               + f'{base["latency_b1_ms"] / r["latency_b1_ms"]:>7.2f}'
-               + f'{r["throughput_b8"] / base["throughput_b8"]:>7.2f}'
-               + (f'{base["train_b8_ms"] / train:>8.2f}' if train else f'{"-":>8}'))
+        gflops = flops * r['throughput_b8'] / 1e9
+        row = (f'{impl:<17}' + fmt(r['latency_b1_ms'], sp['latency_b1_ms'], 12)
+               + fmt(r['throughput_b8'], sp['throughput_b8'], 13)
+               + (fmt(train, sp['train_b8_ms'], 13) if train else f'{"-":>13}')
+               + f'{r["peak_infer_mb"]:>9.0f}'
+               + (f'{r["peak_train_mb"]:>9.0f}' if train else f'{"-":>9}')
+               + f'{base["latency_b1_ms"] / r["latency_b1_ms"]:>6.2f}'
+               + f'{r["throughput_b8"] / base["throughput_b8"]:>6.2f}'
+               + (f'{base["train_b8_ms"] / train:>8.2f}'
+                  if train and base.get('train_b8_ms') else f'{"-":>8}')
+               + f'{gflops:>8.1f}{100 * gflops / roofline["sgemm_gflops"]:>6.0f}%')
         if 'compile_s' in r:
             row += f'   (compile {r["compile_s"]:.0f} s)'
         lines.append(row)
-    agree = ', '.join(f'{k} {v:.1e}' if 'agreement' not in k else f'{k} {v:.0%}'
+    for ref in ('onnxruntime', 'ours-deploy'):
+        if ref not in results:
+            continue
+        pairs = [(i, results[i]) for i in ('ours-deploy', 'ours-compile', 'onnxruntime-int8')
+                 if i in results and i != ref]
+        if pairs:
+            lines.append(f'vs {ref} (b8 x / b1 x): ' + ', '.join(
+                f'{i} {r["throughput_b8"] / results[ref]["throughput_b8"]:.2f} / '
+                f'{results[ref]["latency_b1_ms"] / r["latency_b1_ms"]:.2f}'
+                for i, r in pairs))
+    agree = ', '.join(f'{k} {v:.1e}' if 'agreement' not in k else f'{k} {v:.1%}'
                       for k, v in checks.items())
     lines.append(f'outputs vs ours eager (max rel diff): {agree}')
     return '\n'.join(lines)
 
 
+def format_roofline(roofline, spread, args):
+    return (f'roofline ({args.threads} threads, median of {args.rounds} rounds): SGEMM '
+            f'2048^3 {roofline["sgemm_gflops"]:.1f} GFLOP/s ±{spread["sgemm_gflops"]:.0f}%, '
+            f'bf16 GEMM {roofline["bf16_gemm_gflops"]:.1f} GFLOP/s '
+            f'±{spread["bf16_gemm_gflops"]:.0f}%')
+
+
+def run_cls(args):
+    from mmmobilevit.models.backbones.mobilevit_archs import get_arch
+    for arch in args.archs:
+        get_arch(arch)  # a clear error for an unknown name, before any work
+    report = {}
+    for arch in args.archs:
+        print(f'[{arch}] checking that the implementations agree ...', flush=True)
+        checks = prepare(arch, args)
+        flops = flops_per_image(arch, args.size)
+        workers = []
+        try:
+            for impl in ['gemm'] + implementations(arch, args):
+                print(f'[{arch}] building {impl} ...', flush=True)
+                workers.append(Worker(impl, arch, args))
+            values = run_rounds(workers, args.rounds, arch)
+        finally:
+            for w in workers:
+                w.close()
+        results, spreads = {}, {}
+        for w in workers:
+            results[w.impl], spreads[w.impl] = summarise(values[w.impl])
+            results[w.impl].update(w.setup)
+        roofline, roof_spread = results.pop('gemm'), spreads.pop('gemm')
+        print(format_roofline(roofline, roof_spread, args))
+        print(format_table(arch, results, spreads, checks, roofline, flops, args),
+              flush=True)
+        report[arch] = dict(results=results, spreads=spreads, checks=checks,
+                            roofline=roofline, flops_per_image=flops)
+    return report
+
+
+# ---- the driver, detection / segmentation -----------------------------------------
+def prepare_dense(args):
+    """The test image and the int8 calibration inputs of ``args.task``."""
+    import mmcv
+    from mmengine.dataset import Compose, pseudo_collate
+    from mmengine.registry import DefaultScope
+
+    from mmmobilevit.apis import init_model
+    h, w = DENSE[args.task]['image']
+
+    def picture(seed):
+        img = smooth_images(1, max(h, w), seed)[0, :, :h, :w]
+        img = (img - img.min()) / (img.max() - img.min()) * 255
+        return img.permute(1, 2, 0).numpy().astype('uint8')
+
+    mmcv.imwrite(picture(0), osp.join(args.workdir, f'{args.task}.jpg'))
+    cfg = dense_config(args.task, 'ours')
+    model = init_model(cfg, None).eval()
+    calib = []
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        rest = Compose(inference_pipeline(cfg, args.task)[1:])
+        for seed in range(16):
+            data = rest(dict(img=picture(100 + seed), img_path=None, img_shape=(h, w),
+                             ori_shape=(h, w)))
+            calib.append(model.data_preprocessor(pseudo_collate([data]),
+                                                 False)['inputs'].float())
+    torch.save(calib, osp.join(args.workdir, f'{args.task}_calib.pth'))
+
+
+def dense_flops(args, input_hw):
+    """FLOPs (2 x MACs) of the ours row's network at its test input size."""
+    from mmmobilevit.analysis import count_flops
+    from mmmobilevit.apis import init_model
+    from mmmobilevit.deployment import NetworkOutputs
+    model = init_model(dense_config(args.task, 'ours'), None).eval()
+    task = 'detection' if args.task == 'det' else 'segmentation'
+    return 2 * count_flops(NetworkOutputs(model, task), (torch.randn(1, 3, *input_hw), ))
+
+
+def run_dense(args):
+    spec = DENSE[args.task]
+    impls = [i for i in spec['impls'] if not args.impls or i in args.impls
+             or i == spec['baseline']]
+    if args.no_onnx:
+        impls = [i for i in impls if i not in ONNX_IMPLS]
+    elif args.no_int8:
+        impls = [i for i in impls if i != 'onnxruntime-int8']
+    print(f'[{args.task}] test image and calibration inputs ...', flush=True)
+    prepare_dense(args)
+    workers = []
+    try:
+        for impl in ['gemm'] + impls:
+            print(f'[{args.task}] building {impl} ...', flush=True)
+            workers.append(Worker(impl, None, args))
+        values = run_rounds(workers, args.rounds, args.task)
+    finally:
+        for w in workers:
+            w.close()
+    results, spreads = {}, {}
+    for w in workers:
+        results[w.impl], spreads[w.impl] = summarise(values[w.impl])
+        results[w.impl].update(w.setup)
+    roofline, roof_spread = results.pop('gemm'), spreads.pop('gemm')
+    hw = results['ours']['input_hw']
+    flops = dense_flops(args, hw)
+    print(format_roofline(roofline, roof_spread, args))
+    base = results[spec['baseline']]
+    what = (f'inference_detector, SSDLite-MobileViT-S at {hw[0]}x{hw[1]}, 640x480 JPEG'
+            if args.task == 'det' else
+            f'inference_model, DeepLabv3-MobileViT-S at {hw[0]}x{hw[1]}, 500x375 JPEG')
+    lines = [f'== {args.task}: whole {what}; {args.threads} threads, median of '
+             f'{args.rounds} interleaved rounds ± spread; x vs {spec["baseline"]}; '
+             f'network {flops / 1e9:.2f} GFLOP (ours)',
+             f'{"impl":<26}{"img/s":>12}{"x":>6}{"decode ms":>12}{"preproc ms":>12}'
+             f'{"network ms":>13}{"post ms":>11}{"net %SGEMM":>11}{"outputs":>9}']
+    for impl, r in results.items():
+        sp = spreads[impl]
+        share = (100 * flops / (r['network_ms'] / 1e3) / 1e9 / roofline['sgemm_gflops']
+                 if impl != 'mmdet-ssdlite-mobilenetv2' and impl != 'mmpretrain-backbone'
+                 else float('nan'))
+        lines.append(f'{impl:<26}' + fmt(r['whole_img_s'], sp['whole_img_s'], 12)
+                     + f'{r["whole_img_s"] / base["whole_img_s"]:>6.2f}'
+                     + fmt(r['decode_ms'], sp['decode_ms'], 12)
+                     + fmt(r['preprocess_ms'], sp['preprocess_ms'], 12)
+                     + fmt(r['network_ms'], sp['network_ms'], 13)
+                     + fmt(r['post_ms'], sp['post_ms'], 11)
+                     + (f'{share:>10.0f}%' if share == share else f'{"-":>11}')
+                     + f'{r["num_outputs"]:>9}')
+    print('\n'.join(lines), flush=True)
+    return {args.task: dict(results=results, spreads=spreads, roofline=roofline,
+                            flops=flops)}
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--task', choices=['cls', 'det', 'seg'], default='cls')
     parser.add_argument('--archs', nargs='+',
                         default=['mobilevit-s', 'mobilevit-xs', 'mobilevit-xxs',
                                  'mobilevitv2-1.0'])
-    parser.add_argument('--impls', nargs='+', help='only these implementations')
+    parser.add_argument('--impls', nargs='+', help='only these implementations '
+                        '(and the baseline)')
     parser.add_argument('--threads', type=int, default=torch.get_num_threads())
     parser.add_argument('--size', type=int, default=256)
-    parser.add_argument('--iters', type=int, default=20)
+    parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--compile', action='store_true')
     parser.add_argument('--no-onnx', action='store_true')
+    parser.add_argument('--no-int8', action='store_true')
+    parser.add_argument('--agreement-inputs', type=int, default=1000)
     parser.add_argument('--out', help='also write the results as JSON here')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     parser.add_argument('--arch', help=argparse.SUPPRESS)
     parser.add_argument('--workdir', help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.iters < 1 or args.agreement_inputs < 1:
+        parser.error('--rounds, --iters and --agreement-inputs must be at least 1')
+    return args
 
 
 def main(argv=None):
@@ -337,27 +856,14 @@ def main(argv=None):
         return run_worker(args)
     torch.set_num_threads(args.threads)
     import mmmobilevit  # noqa: F401
-    from mmmobilevit.models.backbones.mobilevit_archs import get_arch
-    for arch in args.archs:
-        get_arch(arch)  # a clear error for an unknown name, before any work
-    report = {}
     with tempfile.TemporaryDirectory() as workdir:
         args.workdir = workdir
-        for arch in args.archs:
-            print(f'[{arch}] checking that the implementations agree ...', flush=True)
-            checks = prepare(arch, args)
-            results = {}
-            for impl in implementations(arch, args):
-                if args.impls and impl not in args.impls and impl != baseline_of(arch):
-                    continue
-                print(f'[{arch}] timing {impl} ...', flush=True)
-                results[impl] = measure(arch, impl, args)
-            print(format_table(arch, results, checks, args), flush=True)
-            report[arch] = dict(results=results, checks=checks)
+        report = run_cls(args) if args.task == 'cls' else run_dense(args)
     if args.out:
         with open(args.out, 'w') as f:
-            json.dump(dict(args=dict(threads=args.threads, size=args.size,
-                                     iters=args.iters), report=report), f, indent=2)
+            json.dump(dict(args=dict(task=args.task, threads=args.threads, size=args.size,
+                                     rounds=args.rounds, iters=args.iters),
+                           report=report), f, indent=2)
         print(f'results written to {args.out}')
 
 

@@ -24,18 +24,10 @@ import mmmobilevit  # noqa: F401
 from mmmobilevit.apis import init_model
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.deployment import (CheckFailed, TensorOutputs, check_graph,
-                                    compare_with_onnxruntime, export_onnx, task_of)
+                                    compare_with_onnxruntime, default_input_size, export_onnx,
+                                    task_of)
 from mmmobilevit.models.utils import switch_to_deploy
 from mmmobilevit.utils import close_process_group
-
-
-def default_shape(cfg, task):
-    if task == 'detection':
-        size = cfg.get('input_size')  # the size the config's pipelines resize to
-        if size:
-            return (size, size)
-        return (320, 320)
-    return (512, 512) if task == 'segmentation' else (256, 256)
 
 
 def parse_args(argv=None):
@@ -70,7 +62,7 @@ def main(argv=None):
     eager = TensorOutputs(model, task).eval()
     exported = copy.deepcopy(eager)
     deployed = not args.no_deploy and switch_to_deploy(exported.model) > 0
-    shape = tuple(args.shape) if args.shape else default_shape(cfg, task)
+    shape = tuple(args.shape) if args.shape else default_input_size(cfg, task)
     out = args.out or osp.splitext(osp.basename(args.config))[0] + '.onnx'
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     example = torch.randn(2, 3, *shape)

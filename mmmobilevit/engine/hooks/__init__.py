@@ -3,10 +3,11 @@ from .checkpoint_fit_hook import CheckpointFitHook
 from .deploy_hook import DeployHook
 from .ema_eval_hook import EMAEvalHook
 from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
+from .onnxruntime_backend_hook import OnnxRuntimeBackendHook
 from .rng_state_hook import RNGStateHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
     'BatchShapeLogHook', 'CheckpointFitHook', 'DeployHook', 'EMAEvalHook', 'FiniteLossHook',
-    'NonFiniteLossError', 'RNGStateHook', 'WeightsOnlyCheckpointHook'
+    'NonFiniteLossError', 'OnnxRuntimeBackendHook', 'RNGStateHook', 'WeightsOnlyCheckpointHook'
 ]

@@ -1,0 +1,104 @@
+"""onnxruntime as the network of the task models (mmmobilevit.deployment.ort_backend):
+the usual inference APIs give PyTorch's results, the export is cached by weights, int8
+quantizes statically. The detection and segmentation metrics through
+``tools/test.py --backend`` are checked beside the deploy mode's, on the trained toy
+models (tests/test_configs)."""
+import glob
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+import mmmobilevit  # noqa: F401
+from mmmobilevit.apis import init_model
+from mmmobilevit.deployment import OnnxRuntimeNetwork, calibration_inputs, use_onnxruntime
+from mmmobilevit.deployment.ort_backend import backend_precision, hash_tensors
+from mmmobilevit.testing import REPO, run_tool, tool_env
+
+CLS = osp.join(REPO, 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
+
+
+def test_backend_names():
+    assert backend_precision('pytorch') is None
+    assert backend_precision('onnxruntime') == 'fp32'
+    assert backend_precision('onnxruntime-int8') == 'int8'
+    with pytest.raises(ValueError, match='backend must be one of'):
+        backend_precision('tensorrt')
+    with pytest.raises(ValueError, match='backend must be one of'):
+        init_model(CLS, None, backend='onnx')  # before anything is built
+    with pytest.raises(ValueError, match='deploy=True is for the PyTorch backend'):
+        init_model(CLS, None, deploy=True, backend='onnxruntime')
+
+
+def test_weights_hash_sees_every_value():
+    a = [('w', torch.zeros(3)), ('n', torch.tensor(5))]
+    b = [('w', torch.tensor([0., 0., 1e-30])), ('n', torch.tensor(5))]
+    assert hash_tensors(a) != hash_tensors(b)
+    assert hash_tensors(a) == hash_tensors([('w', torch.zeros(3)), ('n', torch.tensor(5))])
+
+
+@pytest.mark.slow
+def test_classifier_in_onnxruntime_caches_and_quantizes(toy_data, tmp_path):
+    from mmpretrain.apis import ImageClassificationInferencer
+    torch.manual_seed(0)
+    eager = init_model(CLS, None).eval()
+    logs = []
+    fast = init_model(CLS, None, backend='onnxruntime',
+                      backend_options=dict(cache_dir=str(tmp_path), log=logs.append))
+    fast.load_state_dict(eager.state_dict())  # the graph is exported at the first call
+    with pytest.raises(RuntimeError, match='cannot train'):
+        fast.train()
+    with pytest.raises(ValueError, match='already'):
+        use_onnxruntime(fast)
+    imgs = sorted(glob.glob(osp.join(toy_data, 'imagenet/val/*/*.jpg')))[:4]
+    assert imgs
+    a = ImageClassificationInferencer(eager)(imgs)
+    b = ImageClassificationInferencer(fast)(imgs)
+    for x, y in zip(a, b):
+        assert x['pred_label'] == y['pred_label']
+        assert np.abs(x['pred_scores'] - y['pred_scores']).max() < 1e-5
+    assert sum('exporting' in m for m in logs) == 1  # one size, one export
+    # the same weights again: the cached graph; other weights: a new one
+    logs.clear()
+    again = init_model(CLS, None, backend='onnxruntime',
+                       backend_options=dict(cache_dir=str(tmp_path), log=logs.append))
+    again.load_state_dict(eager.state_dict())
+    ImageClassificationInferencer(again)(imgs[:1])
+    assert not any('exporting' in m for m in logs), logs
+    with torch.no_grad():
+        next(again.parameters()).add_(0.01)
+    fresh = OnnxRuntimeNetwork(again, cache_dir=str(tmp_path), log=logs.append)
+    assert fresh.graph_path((64, 64)) != again.onnxruntime_network.graph_path((64, 64))
+    assert len(glob.glob(str(tmp_path / '*.onnx'))) == 2
+    assert not glob.glob(str(tmp_path / '*partial*'))
+    # int8: QDQ graph, calibrated on the validation images, close to fp32
+    import onnx
+    calib = calibration_inputs(eager, num_images=4)
+    assert len(calib) == 4 and calib[0].shape == (1, 3, 64, 64)
+    int8 = OnnxRuntimeNetwork(eager, 'int8', calibration=calib, cache_dir=str(tmp_path),
+                              log=logs.append)
+    ops = {n.op_type for n in onnx.load(int8.graph_path((64, 64))).graph.node}
+    assert {'QuantizeLinear', 'DequantizeLinear'} <= ops
+    x = torch.cat(calibration_inputs(eager, num_images=16))
+    fp32_logits = fast.onnxruntime_network(x)[0]
+    int8_logits = int8(x)[0]
+    agree = (int8_logits.argmax(1) == fp32_logits.argmax(1)).float().mean().item()
+    print('int8 vs fp32 top-1 agreement on 16 toy images', agree)
+    assert agree >= 0.75  # random initial weights: small, near-uniform logits
+    with pytest.raises(ValueError, match='needs calibration'):
+        OnnxRuntimeNetwork(eager, 'int8')
+
+
+@pytest.mark.slow
+def test_quantize_tool(toy_data, tmp_path):
+    out = str(tmp_path / 'cls.int8.onnx')
+    log = run_tool(['tools/deployment/quantize.py', CLS, 'none', '--shape', '64', '64',
+                    '--calib-images', '4', '--check-images', '8', '--out', out],
+                   env=tool_env(MMMOBILEVIT_HOME=str(tmp_path / 'home'))).stdout
+    assert osp.getsize(out) > 0
+    assert 'int8 vs fp32 on 8 validation image(s) at 64x64' in log and 'top-1 agreement' in log
+    assert glob.glob(str(tmp_path / 'home' / 'onnx' / '*.int8.onnx'))
+    proc = run_tool(['tools/deployment/quantize.py', CLS, 'none', '--calib-images', '0'],
+                    check=False)
+    assert proc.returncode != 0 and '--calib-images must be at least 1' in proc.stdout

@@ -9,6 +9,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.apis import init_model
@@ -53,8 +54,9 @@ def test_classifier_in_onnxruntime_caches_and_quantizes(toy_data, tmp_path):
         use_onnxruntime(fast)
     imgs = sorted(glob.glob(osp.join(toy_data, 'imagenet/val/*/*.jpg')))[:4]
     assert imgs
-    a = ImageClassificationInferencer(eager)(imgs)
-    b = ImageClassificationInferencer(fast)(imgs)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):  # its pipeline's scope
+        a = ImageClassificationInferencer(eager)(imgs)
+        b = ImageClassificationInferencer(fast)(imgs)
     for x, y in zip(a, b):
         assert x['pred_label'] == y['pred_label']
         assert np.abs(x['pred_scores'] - y['pred_scores']).max() < 1e-5
@@ -64,7 +66,8 @@ def test_classifier_in_onnxruntime_caches_and_quantizes(toy_data, tmp_path):
     again = init_model(CLS, None, backend='onnxruntime',
                        backend_options=dict(cache_dir=str(tmp_path), log=logs.append))
     again.load_state_dict(eager.state_dict())
-    ImageClassificationInferencer(again)(imgs[:1])
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        ImageClassificationInferencer(again)(imgs[:1])
     assert not any('exporting' in m for m in logs), logs
     with torch.no_grad():
         next(again.parameters()).add_(0.01)

@@ -8,7 +8,8 @@ graph in onnxruntime. So ``inference_detector`` / ``inference_model`` /
 
 The graph is exported lazily, one per input size (the batch is dynamic), from the
 model's weights at the time of the first call at that size (so an EMA swap before
-testing is what gets exported), with the whole model in deploy form (BatchNorms and
+testing is what gets exported; weights changed in place later, e.g. by
+``load_state_dict``, select another graph), with the whole model in deploy form (BatchNorms and
 norm affines folded). Exports are cached on disk under
 ``$MMMOBILEVIT_HOME/onnx`` (default ``~/.cache/mmmobilevit/onnx``), keyed by a hash of
 the weights, the model config, the input size, the torch version, the opset and, for
@@ -200,6 +201,7 @@ class OnnxRuntimeNetwork:
         self.log = log or print
         self.sessions: Dict[Tuple[int, int], Any] = {}
         self.paths: Dict[Tuple[int, int], str] = {}
+        self._weights_version = self.weights_version()
         self._config_text = cfg.pretty_text if hasattr(cfg, 'pretty_text') else str(cfg)
 
     # -- the cache -----------------------------------------------------------------
@@ -289,6 +291,12 @@ class OnnxRuntimeNetwork:
             for module, name, value in saved:
                 module.__dict__[name] = value
 
+    def weights_version(self) -> int:
+        """The sum of the version counters of the model's parameters and buffers: it
+        grows when they change in place (``load_state_dict``, an optimizer step)."""
+        return sum(t._version for t in self.model.parameters()) + \
+            sum(t._version for t in self.model.buffers())
+
     # -- running -------------------------------------------------------------------
     def session(self, size: Tuple[int, int]) -> Any:
         if size not in self.sessions:
@@ -300,6 +308,11 @@ class OnnxRuntimeNetwork:
         if inputs.dim() != 4:
             raise ValueError(f'expected [N, 3, H, W] inputs, got shape {tuple(inputs.shape)}')
         size = (int(inputs.shape[-2]), int(inputs.shape[-1]))
+        version = self.weights_version()
+        if version != self._weights_version:  # new weights: other graphs (or cached ones)
+            self.sessions.clear()
+            self.paths.clear()
+            self._weights_version = version
         session = self.session(size)
         array = inputs.detach().float().cpu().contiguous().numpy()
         outputs = session.run(None, {session.get_inputs()[0].name: array})

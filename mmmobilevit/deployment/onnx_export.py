@@ -54,6 +54,13 @@ def task_of(cfg: Config) -> str:
     return TASKS[scope]
 
 
+def detection_output_names(num_outputs: int) -> List[str]:
+    """``cls_score_<i>`` then ``bbox_pred_<i>`` for the ``num_outputs // 2`` levels."""
+    levels = num_outputs // 2
+    return ([f'cls_score_{i}' for i in range(levels)]
+            + [f'bbox_pred_{i}' for i in range(levels)])
+
+
 def default_input_size(cfg: Config, task: str) -> Tuple[int, int]:
     """The export size of a config: 256x256 for classification, the config's
     ``input_size`` (the SSD anchors' size; default 320) for detection, 512x512 for
@@ -79,13 +86,9 @@ class TensorOutputs(nn.Module):
         self.task = task
 
     def output_names(self, num_outputs: int) -> List[str]:
-        if self.task == 'classification':
-            return ['logits']
-        if self.task == 'segmentation':
-            return ['seg_logits']
-        levels = num_outputs // 2
-        return ([f'cls_score_{i}' for i in range(levels)]
-                + [f'bbox_pred_{i}' for i in range(levels)])
+        if self.task == 'detection':
+            return detection_output_names(num_outputs)
+        return ['logits' if self.task == 'classification' else 'seg_logits']
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if self.task == 'classification':

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .onnx_export import export_onnx, ort_session, task_of
+from .onnx_export import detection_output_names, export_onnx, ort_session, task_of
 
 PRECISIONS = ('fp32', 'int8')
 BACKENDS = ('pytorch', 'onnxruntime', 'onnxruntime-int8')
@@ -72,9 +72,7 @@ class NetworkOutputs(nn.Module):
 
     def output_names(self, num_outputs: int) -> List[str]:
         if self.task == 'detection':
-            levels = num_outputs // 2
-            return ([f'cls_score_{i}' for i in range(levels)]
-                    + [f'bbox_pred_{i}' for i in range(levels)])
+            return detection_output_names(num_outputs)
         return ['logits' if self.task == 'classification' else 'seg_head_logits']
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
@@ -205,39 +203,43 @@ class OnnxRuntimeNetwork:
         self._config_text = cfg.pretty_text if hasattr(cfg, 'pretty_text') else str(cfg)
 
     # -- the cache -----------------------------------------------------------------
-    def cache_key(self, size: Tuple[int, int]) -> str:
+    def cache_key(self, size: Tuple[int, int], precision: Optional[str] = None,
+                  weights: Optional[str] = None) -> str:
         """Hash of weights, model config, input size, torch version, opset (and the
-        calibration inputs for int8)."""
+        calibration inputs for int8); ``precision`` defaults to this network's,
+        ``weights`` (a :func:`hash_tensors` digest) to the model's current weights."""
         import onnxruntime
         digest = hashlib.sha256()
-        digest.update(hash_tensors(sorted(self.model.state_dict().items())).encode())
+        digest.update((weights or self.weights_digest()).encode())
         model_cfg = getattr(self.model.cfg, 'model', None)
         digest.update(str(model_cfg if model_cfg is not None else
                           self._config_text).encode())
         digest.update(f'|{size}|torch {torch.__version__}|opset {self.opset}'.encode())
-        if self.precision == 'int8':
+        if (precision or self.precision) == 'int8':
             digest.update(f'|int8 ort {onnxruntime.__version__}|'.encode())
             digest.update(hash_tensors([(str(i), c) for i, c in
                                         enumerate(self.calibration)]).encode())
         return digest.hexdigest()[:24]
+
+    def weights_digest(self) -> str:
+        """:func:`hash_tensors` of the model's ``state_dict``."""
+        return hash_tensors(sorted(self.model.state_dict().items()))
 
     def graph_path(self, size: Tuple[int, int]) -> str:
         """The cached graph for ``size`` (``(H, W)``), exported / quantized if missing."""
         if size in self.paths:
             return self.paths[size]
         os.makedirs(self.cache_dir, exist_ok=True)
-        key = self.cache_key(size)
-        stem = f'{self.task}_{size[0]}x{size[1]}_{key}'
+        weights = self.weights_digest()  # hashed once for both keys
+        stem = '{}_{}x{}_{}'.format(self.task, size[0], size[1],
+                                    self.cache_key(size, 'fp32', weights))
         fp32 = osp.join(self.cache_dir, f'{stem}.onnx')
-        if self.precision == 'int8':
-            # the fp32 graph of these weights: the same key without calibration
-            fp32 = osp.join(self.cache_dir, '{}_{}x{}_{}.onnx'.format(
-                self.task, size[0], size[1], self._fp32_key(size)))
         if not osp.isfile(fp32):
             self._export(size, fp32)
         path = fp32
         if self.precision == 'int8':
-            path = osp.join(self.cache_dir, f'{stem}.int8.onnx')
+            path = osp.join(self.cache_dir, '{}_{}x{}_{}.int8.onnx'.format(
+                self.task, size[0], size[1], self.cache_key(size, 'int8', weights)))
             if not osp.isfile(path):
                 self.log(f'onnxruntime: quantizing to int8 with '
                          f'{len(self.calibration)} calibration input(s) ...')
@@ -245,13 +247,6 @@ class OnnxRuntimeNetwork:
                 self.log(f'onnxruntime: int8 graph {path} ({seconds:.1f} s)')
         self.paths[size] = path
         return path
-
-    def _fp32_key(self, size: Tuple[int, int]) -> str:
-        precision, self.precision = self.precision, 'fp32'
-        try:
-            return self.cache_key(size)
-        finally:
-            self.precision = precision
 
     def _calibration_at(self, size: Tuple[int, int]) -> List[np.ndarray]:
         out = []

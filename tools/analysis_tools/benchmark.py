@@ -566,6 +566,26 @@ def run_rounds(workers, rounds, label):
     return values
 
 
+def measure_rows(impls, arch, args, label):
+    """Build a worker per implementation plus the ``gemm`` roofline worker, run the
+    interleaved rounds, and return ``(results, spreads, roofline, roofline spread)``:
+    per implementation the medians (and its setup values) and the spreads."""
+    workers = []
+    try:
+        for impl in ['gemm'] + list(impls):
+            print(f'[{label}] building {impl} ...', flush=True)
+            workers.append(Worker(impl, arch, args))
+        values = run_rounds(workers, args.rounds, label)
+    finally:
+        for w in workers:
+            w.close()
+    results, spreads = {}, {}
+    for w in workers:
+        results[w.impl], spreads[w.impl] = summarise(values[w.impl])
+        results[w.impl].update(w.setup)
+    return results, spreads, results.pop('gemm'), spreads.pop('gemm')
+
+
 def summarise(values):
     """{metric: median} and {metric: spread in % (half the range over the median)}."""
     med = {k: statistics.median(v) for k, v in values.items()}
@@ -708,20 +728,8 @@ def run_cls(args):
         print(f'[{arch}] checking that the implementations agree ...', flush=True)
         checks = prepare(arch, args)
         flops = flops_per_image(arch, args.size)
-        workers = []
-        try:
-            for impl in ['gemm'] + implementations(arch, args):
-                print(f'[{arch}] building {impl} ...', flush=True)
-                workers.append(Worker(impl, arch, args))
-            values = run_rounds(workers, args.rounds, arch)
-        finally:
-            for w in workers:
-                w.close()
-        results, spreads = {}, {}
-        for w in workers:
-            results[w.impl], spreads[w.impl] = summarise(values[w.impl])
-            results[w.impl].update(w.setup)
-        roofline, roof_spread = results.pop('gemm'), spreads.pop('gemm')
+        results, spreads, roofline, roof_spread = measure_rows(
+            implementations(arch, args), arch, args, arch)
         print(format_roofline(roofline, roof_spread, args))
         print(format_table(arch, results, spreads, checks, roofline, flops, args),
               flush=True)
@@ -779,20 +787,7 @@ def run_dense(args):
         impls = [i for i in impls if i != 'onnxruntime-int8']
     print(f'[{args.task}] test image and calibration inputs ...', flush=True)
     prepare_dense(args)
-    workers = []
-    try:
-        for impl in ['gemm'] + impls:
-            print(f'[{args.task}] building {impl} ...', flush=True)
-            workers.append(Worker(impl, None, args))
-        values = run_rounds(workers, args.rounds, args.task)
-    finally:
-        for w in workers:
-            w.close()
-    results, spreads = {}, {}
-    for w in workers:
-        results[w.impl], spreads[w.impl] = summarise(values[w.impl])
-        results[w.impl].update(w.setup)
-    roofline, roof_spread = results.pop('gemm'), spreads.pop('gemm')
+    results, spreads, roofline, roof_spread = measure_rows(impls, None, args, args.task)
     hw = results['ours']['input_hw']
     flops = dense_flops(args, hw)
     print(format_roofline(roofline, roof_spread, args))

@@ -17,6 +17,7 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
                    timeout=900).stdout
     assert 'ratios vs mmpretrain' in log and 'outputs vs ours eager' in log
     assert 'median of 2 interleaved rounds' in log and 'roofline' in log
+    assert 'malloc keep' in log and 'faults/b8' in log  # the default: freed memory kept
     report = json.load(open(out))['report']['mobilevit-xxs']
     results, checks = report['results'], report['checks']
     assert set(results) == {'mmpretrain', 'timm', 'ours', 'ours-deploy', 'ours-bf16',
@@ -26,7 +27,8 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     assert 0 <= checks['onnxruntime-int8 top-1 agreement'] <= 1
     for impl in ('mmpretrain', 'timm', 'ours'):  # trainable: a training step and its memory
         assert results[impl]['train_b8_ms'] > 0 and results[impl]['peak_train_mb'] >= 0
-    assert all(r['latency_b1_ms'] > 0 and r['throughput_b8'] > 0 for r in results.values())
+    assert all(r['latency_b1_ms'] > 0 and r['throughput_b8'] > 0 and r['faults_b8'] >= 0
+               for r in results.values())
     # the outputs were checked to agree before timing
     assert max(checks[k] for k in ('mmpretrain', 'timm', 'ours-deploy', 'onnxruntime')) <= 1e-4
     assert checks['ours-bf16 top-1 agreement'] >= 0.5

@@ -2,7 +2,8 @@
 
     python tools/analysis_tools/benchmark.py [--task cls] [--archs mobilevit-s ...]
         [--threads 2] [--size 256] [--rounds 5] [--iters 10] [--warmup 3] [--compile]
-        [--no-onnx] [--no-int8] [--agreement-inputs 1000] [--out results.json]
+        [--no-onnx] [--no-int8] [--agreement-inputs 1000] [--malloc keep]
+        [--out results.json]
     python tools/analysis_tools/benchmark.py --task det   # SSDLite-MobileViT-S, 320x320
     python tools/analysis_tools/benchmark.py --task seg   # DeepLabv3-MobileViT-S, 512x512
 
@@ -15,6 +16,13 @@ after ``--warmup``; the table shows the median over rounds and the spread
 threads: the roofline. Each row's achieved GFLOP/s (the model's FLOPs = 2 x MACs from
 :func:`mmmobilevit.analysis.count_flops`, times images/s) is shown as a share of the
 SGEMM's (``%SGEMM``).
+
+**Memory.** Every worker first calls :func:`mmmobilevit.utils.keep_freed_memory`
+(``--malloc keep``, the default): glibc then serves large tensors from its heap and
+keeps freed memory, as onnxruntime's arena does, instead of mapping fresh pages (and
+faulting every one of them in) for every large activation of every call. ``--malloc
+default`` leaves glibc as it is; the ``faults/b8`` column counts the minor page faults
+of one batch-8 call either way.
 
 **--task cls** (default): classifiers on ``[N, 3, size, size]`` tensors. Every
 implementation of an arch gets the same weights (timm's random initialisation with
@@ -36,7 +44,8 @@ onnxruntime-int8    that graph statically quantized to int8 (QDQ; ``quantize_sta
 =================== ===========================================================
 
 Columns: batch-1 latency (ms), batch-8 throughput (images/s), a batch-8 training step
-(forward + cross-entropy + backward, ms; trainable rows only), peak RSS of inference
+(forward + cross-entropy + backward, ms; trainable rows only; every row without
+dropout, as mmpretrain's and timm's models are by default), peak RSS of inference
 and training above the built model's, ratios against mmpretrain (v1), timm (v2) or ours
 (v3), and the roofline share at batch 8.
 
@@ -149,8 +158,11 @@ def build_impl(impl, arch, timm_state, our_state):
         if our_state is not None:
             model.model.load_state_dict(our_state)
     else:
+        # no dropout, as mmpretrain's and timm's defaults: the train step does the
+        # same work in every row (the arch's own rate, e.g. 0.05 on XXS, adds 18
+        # dropouts per step)
         model = TensorMode(_classifier(
-            dict(type='MobileViTBackbone', arch=arch), channels))
+            dict(type='MobileViTBackbone', arch=arch, drop_rate=0.), channels))
         if our_state is not None:
             model.model.load_state_dict(our_state)
         if impl in ('ours-deploy', 'ours-bf16', 'ours-compile'):
@@ -220,6 +232,13 @@ def _median_seconds(fn, iters, warmup):
     return statistics.median(times)
 
 
+def _minor_faults(fn):
+    """Minor page faults of one call of ``fn`` (this process, all threads)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    fn()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
 def smooth_images(n, size, seed):
     """``n`` fixed ``[3, H, W]`` inputs: N(0, 1) noise at 1/16 of the size, upsampled
     bicubically (spatially correlated, like normalised photographs)."""
@@ -259,7 +278,9 @@ class ClsWorker:
                     return model(x)
         self.infer = infer
         del weights
-        base = _start_phase()
+        # the built model's RSS: both peaks are measured above it (with --malloc keep the
+        # heap keeps what inference freed, so a phase's own start is no base)
+        self.model_rss = base = _start_phase()
         if args.worker == 'ours-compile':
             start = time.perf_counter()
             infer(self.x1)
@@ -275,9 +296,10 @@ class ClsWorker:
             latency_b1_ms=1e3 * _median_seconds(lambda: self.infer(self.x1), a.iters,
                                                 a.warmup),
             throughput_b8=8 / _median_seconds(lambda: self.infer(self.x8), a.iters,
-                                              a.warmup))
+                                              a.warmup),
+            faults_b8=_minor_faults(lambda: self.infer(self.x8)))
         if self.trainable:
-            base = _start_phase()
+            _start_phase()
             model = self.model.train()
             labels = torch.randint(0, 1000, (8, ))
 
@@ -287,7 +309,7 @@ class ClsWorker:
                 model.zero_grad(set_to_none=True)
             result['train_b8_ms'] = 1e3 * _median_seconds(step, max(2, a.iters // 2),
                                                           min(a.warmup, 2))
-            result['peak_train_mb'] = _peak_mb() - base
+            result['peak_train_mb'] = _peak_mb() - self.model_rss
             model.eval()
         return result
 
@@ -501,6 +523,9 @@ def run_worker(args):
     (``round`` / ``quit``) with ``RESULT {json}`` lines."""
     torch.set_num_threads(args.threads)
     import mmmobilevit  # noqa: F401
+    if args.malloc == 'keep':
+        from mmmobilevit.utils import keep_freed_memory
+        keep_freed_memory()
     if args.worker == 'gemm':
         worker = GemmWorker(args)
     elif args.task == 'cls':
@@ -525,7 +550,7 @@ class Worker:
         cmd = [sys.executable, osp.abspath(__file__), '--worker', impl, '--task',
                args.task, '--arch', arch or '-', '--workdir', args.workdir, '--threads',
                str(args.threads), '--size', str(args.size), '--iters', str(args.iters),
-               '--warmup', str(args.warmup)]
+               '--warmup', str(args.warmup), '--malloc', args.malloc]
         self.log = tempfile.TemporaryFile(mode='w+')
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
@@ -674,11 +699,11 @@ def format_table(arch, results, spreads, checks, roofline, flops, args):
     base = results[baseline_of(arch)]
     head = (f'{"impl":<17}{"b1 ms":>12}{"b8 img/s":>13}{"train ms":>13}{"infer MB":>9}'
             f'{"train MB":>9}{"b1 x":>6}{"b8 x":>6}{"train x":>8}{"GFLOP/s":>8}'
-            f'{"%SGEMM":>7}')
+            f'{"%SGEMM":>7}{"faults/b8":>10}')
     lines = [f'== {arch}: {args.size}x{args.size}, fp32 (bf16 / int8 where named), '
              f'{args.threads} threads, median of {args.rounds} interleaved rounds '
              f'± spread; ratios vs {baseline_of(arch)} (>1: faster); '
-             f'{flops / 1e9:.2f} GFLOP/image', head]
+             f'{flops / 1e9:.2f} GFLOP/image; malloc {args.malloc}', head]
     for impl, r in results.items():
         sp = spreads[impl]
         train = r.get('train_b8_ms')
@@ -692,7 +717,8 @@ def format_table(arch, results, spreads, checks, roofline, flops, args):
                + f'{r["throughput_b8"] / base["throughput_b8"]:>6.2f}'
                + (f'{base["train_b8_ms"] / train:>8.2f}'
                   if train and base.get('train_b8_ms') else f'{"-":>8}')
-               + f'{gflops:>8.1f}{100 * gflops / roofline["sgemm_gflops"]:>6.0f}%')
+               + f'{gflops:>8.1f}{100 * gflops / roofline["sgemm_gflops"]:>6.0f}%'
+               + f'{r["faults_b8"]:>10.0f}')
         if 'compile_s' in r:
             row += f'   (compile {r["compile_s"]:.0f} s)'
         lines.append(row)
@@ -797,7 +823,7 @@ def run_dense(args):
             f'inference_model, DeepLabv3-MobileViT-S at {hw[0]}x{hw[1]}, 500x375 JPEG')
     lines = [f'== {args.task}: whole {what}; {args.threads} threads, median of '
              f'{args.rounds} interleaved rounds ± spread; x vs {spec["baseline"]}; '
-             f'network {flops / 1e9:.2f} GFLOP (ours)',
+             f'network {flops / 1e9:.2f} GFLOP (ours); malloc {args.malloc}',
              f'{"impl":<26}{"img/s":>12}{"x":>6}{"decode ms":>12}{"preproc ms":>12}'
              f'{"network ms":>13}{"post ms":>11}{"net %SGEMM":>11}{"outputs":>9}']
     for impl, r in results.items():
@@ -835,6 +861,9 @@ def parse_args(argv=None):
     parser.add_argument('--no-onnx', action='store_true')
     parser.add_argument('--no-int8', action='store_true')
     parser.add_argument('--agreement-inputs', type=int, default=1000)
+    parser.add_argument('--malloc', choices=['keep', 'default'], default='keep',
+                        help='keep: every worker keeps freed memory for reuse '
+                        '(mmmobilevit.utils.keep_freed_memory); default: glibc as it is')
     parser.add_argument('--out', help='also write the results as JSON here')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     parser.add_argument('--arch', help=argparse.SUPPRESS)

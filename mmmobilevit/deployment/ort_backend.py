@@ -17,8 +17,9 @@ int8, the calibration inputs; a file is written under a temporary name and renam
 an interrupted export leaves nothing half-written.
 
 int8 (``precision='int8'``): onnxruntime's post-training static quantization
-(``quantize_static``, QDQ format, per-channel int8 weights, uint8 activations, MinMax
-calibration; convolutions and weight layers, :data:`QUANTIZED_OPS`) of the fp32
+(``quantize_static``, QDQ format, per-channel int8 weights, uint8 activations,
+percentile calibration; convolutions, weight layers, SiLU and residual adds,
+:data:`QUANTIZED_OPS`) of the fp32
 graph, calibrated on the given preprocessed inputs (resized bilinearly to the graph's
 input size where they differ).
 """
@@ -122,26 +123,42 @@ def _calibration_reader(name: str, inputs: Sequence[np.ndarray]) -> Any:
     return Reader()
 
 
-#: The ops quantized by default: the convolutions and the layers with weights
-#: (``MatMul`` with a constant second input, ``Gemm``). Quantizing every supported op
-#: (the attention's activation-activation MatMuls, Add, Mul, Sigmoid, Softmax) as
-#: well lost far more top-1 agreement on the toy classifier (6% vs 94%).
-QUANTIZED_OPS = ('Conv', 'MatMul', 'Gemm')
+#: The ops quantized by default: the convolutions, the layers with weights (``MatMul``
+#: with a constant second input, ``Gemm``) and the elementwise ops between them (SiLU's
+#: ``Sigmoid`` and ``Mul``, residual ``Add``), so that a conv's int8 output feeds the
+#: next conv without a round trip through fp32. The attention's activation-activation
+#: MatMuls, Softmax and LayerNorm stay fp32. MobileViT-S, batch 8, 2 threads, against
+#: the fp32 graph in onnxruntime: convolutions and weight layers alone 0.9-1.0x, with
+#: SiLU and Add 1.5-1.6x; quantizing the attention products as well lost most of the
+#: top-1 agreement on the toy classifier (6% vs 94%).
+QUANTIZED_OPS = ('Conv', 'MatMul', 'Gemm', 'Sigmoid', 'Mul', 'Add')
+
+#: Activation ranges: the 0.001-99.999th percentiles of the calibration activations
+#: (onnxruntime's ``Percentile``), which clip rare outliers that MinMax would stretch
+#: the 256 levels over. MobileViT-S (random weights, 1,000 fixed inputs): logit SQNR
+#: 28.3 dB and top-1 agreement 92.9% with fp32, against 26.9 dB and 88.2% for MinMax.
+CALIBRATION_METHODS = ('percentile', 'minmax')
+CALIB_PERCENTILE = 99.999
 
 
 def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarray],
                   per_channel: bool = True,
-                  op_types: Optional[Sequence[str]] = QUANTIZED_OPS) -> float:
+                  op_types: Optional[Sequence[str]] = QUANTIZED_OPS,
+                  method: str = 'percentile') -> float:
     """Static int8 quantization of ``op_types`` (default :data:`QUANTIZED_OPS`;
     None: all that onnxruntime supports): QDQ format, int8 weights per output channel,
-    uint8 activations with MinMax ranges over ``calibration``, a sequence of
-    ``[N, 3, H, W]`` float inputs.
+    uint8 activations with ranges (``method``, one of :data:`CALIBRATION_METHODS`) over
+    ``calibration``, a sequence of ``[N, 3, H, W]`` float inputs.
 
     Writes ``int8_path`` (atomically) and returns the seconds it took.
     """
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     if not len(calibration):
         raise ValueError('int8 quantization needs at least one calibration input')
+    if method not in CALIBRATION_METHODS:
+        raise ValueError(f'method must be one of {CALIBRATION_METHODS}, got {method!r}')
+    calibrate_method = dict(percentile=CalibrationMethod.Percentile,
+                            minmax=CalibrationMethod.MinMax)[method]
     start = time.perf_counter()
     name = ort_session(fp32_path, 1).get_inputs()[0].name
     partial = f'{int8_path}.{os.getpid()}.partial.onnx'
@@ -149,9 +166,10 @@ def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarr
         quantize_static(fp32_path, partial, _calibration_reader(name, calibration),
                         quant_format=QuantFormat.QDQ, per_channel=per_channel,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibrate_method=CalibrationMethod.MinMax,
+                        calibrate_method=calibrate_method,
                         op_types_to_quantize=list(op_types) if op_types else None,
-                        extra_options={'MatMulConstBOnly': True})
+                        extra_options={'MatMulConstBOnly': True,
+                                       'CalibPercentile': CALIB_PERCENTILE})
         os.replace(partial, int8_path)
     finally:
         for leftover in (partial, partial + '.data'):
@@ -205,9 +223,10 @@ class OnnxRuntimeNetwork:
     # -- the cache -----------------------------------------------------------------
     def cache_key(self, size: Tuple[int, int], precision: Optional[str] = None,
                   weights: Optional[str] = None) -> str:
-        """Hash of weights, model config, input size, torch version, opset (and the
-        calibration inputs for int8); ``precision`` defaults to this network's,
-        ``weights`` (a :func:`hash_tensors` digest) to the model's current weights."""
+        """Hash of weights, model config, input size, torch version, opset (and, for
+        int8, the calibration inputs and the quantization recipe); ``precision``
+        defaults to this network's, ``weights`` (a :func:`hash_tensors` digest) to the
+        model's current weights."""
         import onnxruntime
         digest = hashlib.sha256()
         digest.update((weights or self.weights_digest()).encode())
@@ -216,7 +235,9 @@ class OnnxRuntimeNetwork:
                           self._config_text).encode())
         digest.update(f'|{size}|torch {torch.__version__}|opset {self.opset}'.encode())
         if (precision or self.precision) == 'int8':
-            digest.update(f'|int8 ort {onnxruntime.__version__}|'.encode())
+            # the recipe too: a changed op set or calibration makes another graph
+            digest.update(f'|int8 ort {onnxruntime.__version__}|{QUANTIZED_OPS}|'
+                          f'{CALIBRATION_METHODS[0]} {CALIB_PERCENTILE}|'.encode())
             digest.update(hash_tensors([(str(i), c) for i, c in
                                         enumerate(self.calibration)]).encode())
         return digest.hexdigest()[:24]

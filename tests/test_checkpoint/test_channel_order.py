@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
+from mmmobilevit.apis.convert import convert_checkpoint
 from mmmobilevit.checkpoint import (channel_order_of, flip_stem_input, layout_channel_order,
                                     record_channel_order)
 from mmmobilevit.models import MobileViTBackbone
@@ -81,8 +82,8 @@ def test_converter_records_the_order_and_the_backbone_init_follows_it(tmp_path, 
     converted = torch.load(dst, weights_only=True)
     assert channel_order_of(converted) == 'bgr'
     # an explicit order overrides the release's (e.g. a file trained by other code)
-    run_tool(['tools/model_converters/mlcvnets2mmpretrain.py', src, dst,
-              '--source-channel-order', 'rgb'])
+    # (in process: the command line itself ran above)
+    convert_checkpoint(src, dst, 'mlcvnets', source_channel_order='rgb')
     assert channel_order_of(torch.load(dst, weights_only=True)) == 'rgb'
     torch.save(converted, dst)
     # Pretrained init of a backbone fed RGB reverses the stem; None keeps it

@@ -25,6 +25,8 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     assert report['roofline']['sgemm_gflops'] > 0 and report['flops_per_image'] > 0
     assert set(report['spreads']['ours']) >= {'latency_b1_ms', 'throughput_b8'}
     assert 0 <= checks['onnxruntime-int8 top-1 agreement'] <= 1
+    assert checks['int8 logit SQNR dB'] > 0 and checks['fp32 median top-1 margin / logit std'] >= 0
+    assert 'int8 logit SQNR dB' in log
     for impl in ('mmpretrain', 'timm', 'ours'):  # trainable: a training step and its memory
         assert results[impl]['train_b8_ms'] > 0 and results[impl]['peak_train_mb'] >= 0
     assert all(r['latency_b1_ms'] > 0 and r['throughput_b8'] > 0 and r['faults_b8'] >= 0

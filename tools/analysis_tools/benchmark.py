@@ -69,6 +69,7 @@ No test asserts a time: these are measurements; quote them with the command.
 """
 import argparse
 import json
+import math
 import os
 import os.path as osp
 import resource
@@ -668,21 +669,30 @@ def prepare(arch, args):
 
 def quantize_and_agree(arch, args):
     """int8 graph from the fp32 one (32 calibration images, seed 2); top-1 agreement
-    with fp32 on ``--agreement-inputs`` other fixed images (seed 3)."""
+    with fp32 on ``--agreement-inputs`` other fixed images (seed 3), the logits' SQNR
+    (fp32 logit power over the int8 error's, dB) and fp32's median top-1 margin in
+    units of the logits' standard deviation (what the error has to exceed to flip a
+    prediction)."""
     from mmmobilevit.deployment import ort_session, quantize_onnx
     fp32 = osp.join(args.workdir, f'{arch}.fp32.onnx')
     int8 = osp.join(args.workdir, f'{arch}.int8.onnx')
     calib = [x[None].numpy() for x in smooth_images(32, args.size, seed=2)]
     quantize_onnx(fp32, int8, calib)
     sessions = [ort_session(p, args.threads) for p in (fp32, int8)]
-    agree, diffs, n = 0, [], args.agreement_inputs
+    agree, diffs, n, power, noise, margins = 0, [], args.agreement_inputs, 0., 0., []
     for start in range(0, n, 50):
         x = smooth_images(min(50, n - start), args.size, seed=3 + start).numpy()
         a, b = [torch.from_numpy(s.run(None, {'input': x})[0]) for s in sessions]
         agree += int((a.argmax(1) == b.argmax(1)).sum())
         diffs.append(relative_diff(a, b))
+        power += float(a.double().pow(2).sum())
+        noise += float((a - b).double().pow(2).sum())
+        top2 = a.topk(2, dim=1).values
+        margins.append((top2[:, 0] - top2[:, 1]) / a.std(dim=1))
     return {'onnxruntime-int8 top-1 agreement': agree / n,
-            'onnxruntime-int8': max(diffs)}
+            'onnxruntime-int8': max(diffs),
+            'int8 logit SQNR dB': 10 * math.log10(power / max(noise, 1e-30)),
+            'fp32 median top-1 margin / logit std': float(torch.cat(margins).median())}
 
 
 def flops_per_image(arch, size):
@@ -732,8 +742,9 @@ def format_table(arch, results, spreads, checks, roofline, flops, args):
                 f'{i} {r["throughput_b8"] / results[ref]["throughput_b8"]:.2f} / '
                 f'{results[ref]["latency_b1_ms"] / r["latency_b1_ms"]:.2f}'
                 for i, r in pairs))
-    agree = ', '.join(f'{k} {v:.1e}' if 'agreement' not in k else f'{k} {v:.1%}'
-                      for k, v in checks.items())
+    agree = ', '.join(f'{k} {v:.1%}' if 'agreement' in k else f'{k} {v:.1f}'
+                      if 'SQNR' in k else f'{k} {v:.3f}' if 'margin' in k
+                      else f'{k} {v:.1e}' for k, v in checks.items())
     lines.append(f'outputs vs ours eager (max rel diff): {agree}')
     return '\n'.join(lines)
 

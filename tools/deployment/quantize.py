@@ -5,9 +5,11 @@
 
 The network (what ``model(x, mode='tensor')`` returns; pre- and post-processing stay
 the task's) is exported in deploy form, then quantized statically by onnxruntime's
-``quantize_static``: QDQ format, int8 weights per output channel, uint8 activations
-with MinMax ranges over ``--calib-images`` images of the config's validation set
-(through its test pipeline and data preprocessor; resized to ``--shape``). Both
+``quantize_static``: QDQ format (convolutions, weight layers, SiLU and residual adds;
+``QUANTIZED_OPS``), int8 weights per output channel, uint8 activations with ranges at
+the 0.001-99.999th percentiles over ``--calib-images`` images of the config's
+validation set (through its test pipeline and data preprocessor; resized to
+``--shape``). Both
 graphs are cached (``$MMMOBILEVIT_HOME/onnx``) as ``tools/test.py --backend
 onnxruntime-int8`` uses them, so a later test run reuses them.
 

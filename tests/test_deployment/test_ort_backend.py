@@ -14,7 +14,7 @@ from mmengine.registry import DefaultScope
 import mmmobilevit  # noqa: F401
 from mmmobilevit.apis import init_model
 from mmmobilevit.deployment import OnnxRuntimeNetwork, calibration_inputs, use_onnxruntime
-from mmmobilevit.deployment.ort_backend import backend_precision, hash_tensors
+from mmmobilevit.deployment.ort_backend import backend_precision, hash_tensors, quantize_onnx
 from mmmobilevit.testing import REPO, run_tool, tool_env
 
 CLS = osp.join(REPO, 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
@@ -30,6 +30,14 @@ def test_backend_names():
         init_model(CLS, None, backend='onnx')  # before anything is built
     with pytest.raises(ValueError, match='deploy=True is for the PyTorch backend'):
         init_model(CLS, None, deploy=True, backend='onnxruntime')
+
+
+def test_quantize_refuses_bad_arguments_before_reading_the_graph(tmp_path):
+    missing, out = str(tmp_path / 'missing.onnx'), str(tmp_path / 'out.onnx')
+    with pytest.raises(ValueError, match='at least one calibration input'):
+        quantize_onnx(missing, out, [])
+    with pytest.raises(ValueError, match="method must be one of .*'entropy'"):
+        quantize_onnx(missing, out, [np.zeros((1, 3, 8, 8), np.float32)], method='entropy')
 
 
 def test_weights_hash_sees_every_value():

@@ -147,13 +147,14 @@ QUANTIZED_OPS = ('Conv', 'MatMul', 'Gemm', 'Sigmoid', 'Mul', 'Add')
 #: the 256 levels over. MobileViT-S (random weights, 1,000 fixed inputs): logit SQNR
 #: 28.3 dB and top-1 agreement 92.9% with fp32, against 26.9 dB and 88.2% for MinMax.
 CALIBRATION_METHODS = ('percentile', 'minmax')
+DEFAULT_CALIBRATION_METHOD = 'percentile'
 CALIB_PERCENTILE = 99.999
 
 
 def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarray],
                   per_channel: bool = True,
                   op_types: Optional[Sequence[str]] = QUANTIZED_OPS,
-                  method: str = 'percentile') -> float:
+                  method: str = DEFAULT_CALIBRATION_METHOD) -> float:
     """Static int8 quantization of ``op_types`` (default :data:`QUANTIZED_OPS`;
     None: all that onnxruntime supports): QDQ format, int8 weights per output channel,
     uint8 activations with ranges (``method``, one of :data:`CALIBRATION_METHODS`) over
@@ -251,7 +252,7 @@ class OnnxRuntimeNetwork:
         if (precision or self.precision) == 'int8':
             # the recipe too: a changed op set or calibration makes another graph
             digest.update(f'|int8 ort {onnxruntime.__version__}|{QUANTIZED_OPS}|'
-                          f'{CALIBRATION_METHODS[0]} {CALIB_PERCENTILE}|'.encode())
+                          f'{DEFAULT_CALIBRATION_METHOD} {CALIB_PERCENTILE}|'.encode())
             digest.update(hash_tensors([(str(i), c) for i, c in
                                         enumerate(self.calibration)]).encode())
         return digest.hexdigest()[:24]

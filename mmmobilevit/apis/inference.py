@@ -4,7 +4,7 @@ from typing import Optional, Union
 from mmengine.config import Config
 from torch import nn
 
-from ..models.utils import switch_to_deploy
+from ..models.utils import compile_network, switch_to_deploy
 
 _INIT = {
     'mmpretrain': ('mmpretrain.apis', 'init_model'),
@@ -16,7 +16,7 @@ _INIT = {
 def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
                device: str = 'cpu', deploy: bool = False,
                cfg_options: Optional[dict] = None, backend: str = 'pytorch',
-               backend_options: Optional[dict] = None) -> nn.Module:
+               backend_options: Optional[dict] = None, compile: bool = False) -> nn.Module:
     """Build a model from a config and load a checkpoint, with the task's own init API.
 
     The config's ``default_scope`` picks ``mmpretrain.apis.init_model``,
@@ -38,6 +38,11 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
         backend_options (dict, optional): Keyword arguments of
             :func:`mmmobilevit.deployment.use_backend` (``calib_images``,
             ``threads``, ``opset``, ``cache_dir``).
+        compile (bool): Compile the network (backbone, neck, predicting head) with
+            ``torch.compile`` and inductor's weight freezing, after the deploy switch
+            if ``deploy`` is set (:func:`mmmobilevit.models.utils.compile_network`);
+            the first inference call per input shape compiles. PyTorch backend only.
+            Defaults to False.
     """
     import importlib
 
@@ -46,6 +51,8 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     if precision is not None and deploy:
         raise ValueError(f'deploy=True is for the PyTorch backend; {backend!r} exports '
                          'the deployed model anyway')
+    if precision is not None and compile:
+        raise ValueError(f'compile=True is for the PyTorch backend, not {backend!r}')
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -62,4 +69,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
                          '(MobileViTBackbone can)')
     if precision is not None:
         use_backend(model, backend, **(backend_options or {}))
+    if compile:
+        model.eval()
+        compile_network(model)
     return model

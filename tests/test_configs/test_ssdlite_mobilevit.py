@@ -169,8 +169,9 @@ def test_two_process_dist_train_on_toy_data(toy_data, tmp_path):
 def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy_data,
                                                        tmp_path):
     """tools/test.py --deploy (DeployHook, with the config's EMA hook kept), the init
-    API's deploy option, a saved fused checkpoint and the onnxruntime backend all give
-    the eager results; the int8 backend keeps most of the mAP."""
+    API's deploy option (and compile option), a saved fused checkpoint and the
+    onnxruntime backend all give the eager results; the int8 backend keeps most of the
+    mAP."""
     from mmdet.apis import inference_detector, init_detector
 
     from mmmobilevit.apis import init_model
@@ -209,7 +210,9 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
     assert not eager.backbone.deployed
     ort = init_model(osp.join(REPO, TOY), ckpt, backend='onnxruntime',
                      backend_options=dict(cache_dir=str(tmp_path / 'home' / 'onnx')))
-    for other in (fast, reloaded, ort):
+    compiled = init_model(osp.join(REPO, TOY), ckpt, deploy=True, compile=True)
+    assert compiled.bbox_head.network_compiled  # backbone, neck and head compiled
+    for other in (fast, reloaded, ort, compiled):
         b = inference_detector(other, img).pred_instances
         assert torch.allclose(a.scores[:10], b.scores[:10], atol=1e-4)
         assert torch.allclose(a.bboxes[:10], b.bboxes[:10], atol=1e-2)

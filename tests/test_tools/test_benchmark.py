@@ -42,16 +42,18 @@ def test_unknown_arch_is_refused_before_any_work():
     assert proc.returncode != 0 and 'mobilevit-m' in proc.stdout
 
 
-@pytest.mark.parametrize('task,impls', [('det', ['ours']), ('seg', ['ours'])])
+@pytest.mark.parametrize('task,impls', [('det', ['ours-compile']), ('seg', ['ours'])])
 def test_whole_call_benchmark_with_breakdown(task, impls, tmp_path):
     out = str(tmp_path / 'bench.json')
     log = run_tool(['tools/analysis_tools/benchmark.py', '--task', task, '--impls', *impls,
                     '--iters', '1', '--warmup', '0', '--rounds', '1', '--threads', '2',
-                    '--out', out], timeout=900).stdout
+                    '--compile', '--out', out], timeout=900).stdout
     assert f'== {task}: whole' in log and 'decode ms' in log and 'network ms' in log
     results = json.load(open(out))['report'][task]['results']
-    expected = {'mmpretrain-backbone', 'ours'} if task == 'det' else {'ours'}
+    expected = {'mmpretrain-backbone', *impls} if task == 'det' else {'ours'}
     assert set(results) == expected
+    if 'ours-compile' in impls:  # the deployed network compiled with weight freezing
+        assert results['ours-compile']['compile_s'] > 0 and '(compile' in log
     for r in results.values():
         assert r['whole_img_s'] > 0 and r['network_ms'] > 0 and r['post_ms'] >= 0
         assert r['decode_ms'] > 0 and r['preprocess_ms'] > 0

@@ -60,6 +60,9 @@ i.e. the resizes to the original image and the argmax). Rows: det: ``mmpretrain-
 has its 640-channel expansion conv: what a user can build today), ours, ours-deploy,
 onnxruntime, onnxruntime-int8 and mmdet's own ``ssdlite_mobilenetv2`` (its own
 post-processing thresholds); seg: ours, ours-deploy, onnxruntime, onnxruntime-int8.
+With ``--compile`` both add ``ours-compile``: ours-deploy whose backbone, neck and head
+are compiled with inductor's weight freezing
+(:func:`mmmobilevit.models.utils.compile_network`; compile time shown).
 Random weights (seeded, randomised norms; each detector's background logit raised until
 100-400 boxes pass, see :func:`favour_background`); the ONNX graphs are cached by
 :mod:`mmmobilevit.deployment.ort_backend` (weights, config, size, torch version,
@@ -454,9 +457,11 @@ class DenseWorker:
             use_onnxruntime(model, 'int8' if impl == 'onnxruntime-int8' else 'fp32',
                             calibration=calibration, threads=args.threads,
                             log=lambda msg: print(msg, file=sys.stderr, flush=True))
-        elif impl == 'ours-deploy':
-            from mmmobilevit.models.utils import switch_to_deploy
+        elif impl in ('ours-deploy', 'ours-compile'):
+            from mmmobilevit.models.utils import compile_network, switch_to_deploy
             switch_to_deploy(model)
+            if impl == 'ours-compile':
+                compile_network(model)
         self.model = model
         pipeline = inference_pipeline(cfg, task)
         from mmengine.registry import DefaultScope
@@ -470,8 +475,11 @@ class DenseWorker:
         else:
             from mmseg.apis import inference_model
             self.whole = lambda: inference_model(model, self.image)
+        start = time.perf_counter()
         with torch.no_grad():
             self.whole()  # builds the graphs of the onnxruntime rows (cached on disk)
+        if impl == 'ours-compile':  # and compiles this one
+            self.setup['compile_s'] = time.perf_counter() - start
         self.setup['num_outputs'] = self._count(self.whole())
         batch = model.data_preprocessor(
             self.collate([self.rest(self.load(dict(img_path=self.image)))]), False)
@@ -816,8 +824,10 @@ def dense_flops(args, input_hw):
 
 def run_dense(args):
     spec = DENSE[args.task]
-    impls = [i for i in spec['impls'] if not args.impls or i in args.impls
-             or i == spec['baseline']]
+    impls = list(spec['impls'])
+    if args.compile:
+        impls.insert(impls.index('ours-deploy') + 1, 'ours-compile')
+    impls = [i for i in impls if not args.impls or i in args.impls or i == spec['baseline']]
     if args.no_onnx:
         impls = [i for i in impls if i not in ONNX_IMPLS]
     elif args.no_int8:
@@ -825,7 +835,7 @@ def run_dense(args):
     print(f'[{args.task}] test image and calibration inputs ...', flush=True)
     prepare_dense(args)
     results, spreads, roofline, roof_spread = measure_rows(impls, None, args, args.task)
-    hw = results['ours']['input_hw']
+    hw = results[spec['baseline']]['input_hw']  # every row runs the same test pipeline
     flops = dense_flops(args, hw)
     print(format_roofline(roofline, roof_spread, args))
     base = results[spec['baseline']]
@@ -849,7 +859,8 @@ def run_dense(args):
                      + fmt(r['network_ms'], sp['network_ms'], 13)
                      + fmt(r['post_ms'], sp['post_ms'], 11)
                      + (f'{share:>10.0f}%' if share == share else f'{"-":>11}')
-                     + f'{r["num_outputs"]:>9}')
+                     + f'{r["num_outputs"]:>9}'
+                     + (f'   (compile {r["compile_s"]:.0f} s)' if 'compile_s' in r else ''))
     print('\n'.join(lines), flush=True)
     return {args.task: dict(results=results, spreads=spreads, roofline=roofline,
                             flops=flops)}

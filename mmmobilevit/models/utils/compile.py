@@ -1,0 +1,59 @@
+"""``torch.compile`` of a task model's network, with inductor's weight freezing."""
+from typing import List
+
+import torch
+from torch import nn
+
+#: The parts of an mmpretrain / mmdet / mmseg model that an inference call runs through
+#: ``part(...)``: the backbone, the neck, and the head that predicts (``head`` of a
+#: classifier, ``bbox_head`` of a detector, ``decode_head`` of a segmentor; the
+#: auxiliary heads are for training only).
+NETWORK_PARTS = ('backbone', 'neck', 'head', 'bbox_head', 'decode_head')
+
+
+def compile_network(model: nn.Module, freezing: bool = True, **compile_kwargs) -> List[str]:
+    """Compile, in place, the ``forward`` of each network part of ``model``
+    (:data:`NETWORK_PARTS`) with ``torch.compile``; the task's pre- and post-processing
+    (data preprocessor, box decoding and NMS, resizes) stay as they are, so
+    ``inference_detector`` / ``inference_model`` / the inferencers work unchanged.
+
+    With ``freezing`` (the default), inductor treats the weights as constants: it folds
+    them and prepacks the convolutions' weights for oneDNN, which removes the weight
+    reorders and most of the per-convolution overhead of eager mode (the gap between
+    deploy mode and onnxruntime at batch 1). The weights must therefore not change
+    after the first call, and freezing applies to calls without autograd (the
+    inference APIs run under ``torch.no_grad``). Call it after loading the weights
+    and, for the fastest form, after :func:`switch_to_deploy`.
+
+    The first call per input shape compiles (tens of seconds on a CPU); a compiled
+    model cannot be pickled or deep-copied, so save checkpoints before compiling.
+
+    Args:
+        model (nn.Module): An mmpretrain classifier, mmdet detector or mmseg
+            segmentor (or a wrapper with ``.module``), in eval mode.
+        freezing (bool): inductor's ``freezing`` option. Defaults to True.
+        **compile_kwargs: Further arguments of ``torch.compile`` (``mode``,
+            ``dynamic``, ``options``; ``options['freezing']`` wins over ``freezing``).
+
+    Returns:
+        list[str]: The names of the parts compiled by this call (parts compiled by an
+        earlier call are left as they are).
+    """
+    model = getattr(model, 'module', model)
+    if model.training:
+        raise ValueError('compile_network is for inference: call model.eval() first '
+                         '(the frozen weights would not follow training)')
+    options = {'freezing': freezing, **(compile_kwargs.pop('options', None) or {})}
+    parts = [(name, getattr(model, name)) for name in NETWORK_PARTS
+             if isinstance(getattr(model, name, None), nn.Module)]
+    if not parts:
+        raise ValueError(f'{type(model).__name__} has none of the network parts '
+                         f'{NETWORK_PARTS} to compile')
+    compiled = []
+    for name, part in parts:
+        if getattr(part, 'network_compiled', False):
+            continue  # compiled by an earlier call
+        part.forward = torch.compile(part.forward, options=options, **compile_kwargs)
+        part.network_compiled = True
+        compiled.append(name)
+    return compiled

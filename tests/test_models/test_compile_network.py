@@ -1,6 +1,7 @@
 """compile_network: the backbone, neck and predicting head compiled with inductor's weight
 freezing give the deploy model's outputs (the toy detector through inference_detector
 is checked in tests/test_configs/test_ssdlite_mobilevit.py)."""
+import copy
 import os.path as osp
 
 import pytest
@@ -39,3 +40,9 @@ def test_compiled_classifier_gives_the_deploy_outputs():
         got = model(x, mode='tensor')
     assert all(getattr(model, p).network_compiled for p in ('backbone', 'neck', 'head'))
     assert rel_diff(expected, got) <= 1e-4
+    # a deep copy runs its own weights (its forward is rebound, its constants its own)
+    twin = copy.deepcopy(model)
+    with torch.no_grad():
+        twin.head.fc.bias.add_(1.)
+        assert rel_diff(expected + 1., twin(x, mode='tensor')) <= 1e-4
+        assert rel_diff(expected, model(x, mode='tensor')) <= 1e-4

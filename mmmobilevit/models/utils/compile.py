@@ -1,4 +1,5 @@
 """``torch.compile`` of a task model's network, with inductor's weight freezing."""
+import types
 from typing import List
 
 import torch
@@ -25,8 +26,9 @@ def compile_network(model: nn.Module, freezing: bool = True, **compile_kwargs) -
     inference APIs run under ``torch.no_grad``). Call it after loading the weights
     and, for the fastest form, after :func:`switch_to_deploy`.
 
-    The first call per input shape compiles (tens of seconds on a CPU); a compiled
-    model cannot be pickled or deep-copied, so save checkpoints before compiling.
+    The first call per input shape compiles (tens of seconds on a CPU). A deep copy of
+    the compiled model works and compiles its own code on its first call; pickling it
+    does not, so save its ``state_dict`` (or save before compiling).
 
     Args:
         model (nn.Module): An mmpretrain classifier, mmdet detector or mmseg
@@ -53,7 +55,11 @@ def compile_network(model: nn.Module, freezing: bool = True, **compile_kwargs) -
     for name, part in parts:
         if getattr(part, 'network_compiled', False):
             continue  # compiled by an earlier call
-        part.forward = torch.compile(part.forward, options=options, **compile_kwargs)
+        # the class's forward, compiled once and bound to this instance: a deep copy of
+        # the model rebinds it to the copy, which then compiles (and freezes) its own
+        compiled_forward = torch.compile(type(part).forward, options=options,
+                                         **compile_kwargs)
+        part.forward = types.MethodType(compiled_forward, part)
         part.network_compiled = True
         compiled.append(name)
     return compiled

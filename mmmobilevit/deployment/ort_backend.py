@@ -19,7 +19,7 @@ an interrupted export leaves nothing half-written.
 int8 (``precision='int8'``): onnxruntime's post-training static quantization
 (``quantize_static``, QDQ format, per-channel int8 weights, uint8 activations,
 percentile calibration; convolutions, weight layers, SiLU and residual adds,
-:data:`QUANTIZED_OPS`) of the fp32
+:data:`QUANTIZED_OPS`; the attention products stay fp32) of the fp32
 graph, calibrated on the given preprocessed inputs (resized bilinearly to the graph's
 input size where they differ).
 """
@@ -138,9 +138,47 @@ def _calibration_reader(name: str, inputs: Sequence[np.ndarray]) -> Any:
 #: next conv without a round trip through fp32. The attention's activation-activation
 #: MatMuls, Softmax and LayerNorm stay fp32. MobileViT-S, batch 8, 2 threads, against
 #: the fp32 graph in onnxruntime: convolutions and weight layers alone 0.9-1.0x, with
-#: SiLU and Add 1.5-1.6x; quantizing the attention products as well lost most of the
-#: top-1 agreement on the toy classifier (6% vs 94%).
+#: SiLU and Add 1.5-1.6x. The attention products stay fp32 (:func:`activation_matmuls`).
 QUANTIZED_OPS = ('Conv', 'MatMul', 'Gemm', 'Sigmoid', 'Mul', 'Add')
+
+#: Ops that only move or reshape a tensor: a MatMul whose B input reaches an
+#: initializer through them multiplies by weights.
+_LAYOUT_OPS = ('Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Flatten')
+
+
+def activation_matmuls(graph: Any) -> List[str]:
+    """Names of the nodes that stay fp32 in int8: the MatMuls of two activations
+    (attention's ``q @ k^T`` and ``weights @ v``; B reaches no initializer through
+    layout ops) and the Muls that feed only those (the ``q`` scale).
+
+    onnxruntime's ``MatMulConstBOnly`` option means this, but its QDQ quantizer
+    (1.31) ignores it and quantizes every MatMul. Quantized, the attention products
+    and their softmax (``QLinearSoftmax``) made MobileViT-S's int8 graph 21% slower at
+    batch 8 (47.7 against 60.4 img/s, 2 threads) with the same top-1 agreement.
+    """
+    initializers = {init.name for init in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    consumers: Dict[str, List[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+
+    def reaches_initializer(name: str) -> bool:
+        while name not in initializers:
+            node = producer.get(name)
+            if node is None or node.op_type not in _LAYOUT_OPS:
+                return False
+            name = node.input[0]
+        return True
+
+    names = [node.name for node in graph.node
+             if node.op_type == 'MatMul' and not reaches_initializer(node.input[1])]
+    kept = set(names)
+    names += [node.name for node in graph.node if node.op_type == 'Mul'
+              and consumers.get(node.output[0])
+              and all(c.name in kept for c in consumers[node.output[0]])]
+    return names
+
 
 #: Activation ranges: the 0.001-99.999th percentiles of the calibration activations
 #: (onnxruntime's ``Percentile``), which clip rare outliers that MinMax would stretch
@@ -158,7 +196,8 @@ def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarr
     """Static int8 quantization of ``op_types`` (default :data:`QUANTIZED_OPS`;
     None: all that onnxruntime supports): QDQ format, int8 weights per output channel,
     uint8 activations with ranges (``method``, one of :data:`CALIBRATION_METHODS`) over
-    ``calibration``, a sequence of ``[N, 3, H, W]`` float inputs.
+    ``calibration``, a sequence of ``[N, 3, H, W]`` float inputs. The attention
+    products stay fp32 (:func:`activation_matmuls`).
 
     Writes ``int8_path`` (atomically) and returns the seconds it took.
     """
@@ -170,7 +209,12 @@ def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarr
     calibrate_method = dict(percentile=CalibrationMethod.Percentile,
                             minmax=CalibrationMethod.MinMax)[method]
     start = time.perf_counter()
+    import onnx
     name = ort_session(fp32_path, 1).get_inputs()[0].name
+    keep_fp32 = activation_matmuls(onnx.load(fp32_path, load_external_data=False).graph)
+    if not all(keep_fp32):
+        raise ValueError(f'{fp32_path}: an attention MatMul has no node name, so it '
+                         'cannot be kept in fp32 (export the graph with export_onnx)')
     partial = f'{int8_path}.{os.getpid()}.partial.onnx'
     try:
         quantize_static(fp32_path, partial, _calibration_reader(name, calibration),
@@ -178,6 +222,7 @@ def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarr
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                         calibrate_method=calibrate_method,
                         op_types_to_quantize=list(op_types) if op_types else None,
+                        nodes_to_exclude=keep_fp32,
                         extra_options={'MatMulConstBOnly': True,
                                        'CalibPercentile': CALIB_PERCENTILE,
                                        # one input at a time: onnxruntime otherwise

@@ -14,7 +14,8 @@ from mmengine.registry import DefaultScope
 import mmmobilevit  # noqa: F401
 from mmmobilevit.apis import init_model
 from mmmobilevit.deployment import OnnxRuntimeNetwork, calibration_inputs, use_onnxruntime
-from mmmobilevit.deployment.ort_backend import backend_precision, hash_tensors, quantize_onnx
+from mmmobilevit.deployment.ort_backend import (activation_matmuls, backend_precision, hash_tensors,
+                                                quantize_onnx)
 from mmmobilevit.testing import REPO, run_tool, tool_env
 
 CLS = osp.join(REPO, 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
@@ -92,8 +93,21 @@ def test_classifier_in_onnxruntime_caches_and_quantizes(toy_data, tmp_path):
     assert len(calib) == 4 and calib[0].shape == (1, 3, 64, 64)
     int8 = OnnxRuntimeNetwork(eager, 'int8', calibration=calib, cache_dir=str(tmp_path),
                               log=logs.append)
-    ops = {n.op_type for n in onnx.load(int8.graph_path((64, 64))).graph.node}
-    assert {'QuantizeLinear', 'DequantizeLinear'} <= ops
+    int8_graph = onnx.load(int8.graph_path((64, 64))).graph
+    assert {'QuantizeLinear', 'DequantizeLinear'} <= {n.op_type for n in int8_graph.node}
+    # the attention products (q @ k^T, weights @ v) and the q scale stay fp32, the
+    # weight layers are int8
+    fp32_graph = onnx.load(fast.onnxruntime_network.graph_path((64, 64))).graph
+    kept = set(activation_matmuls(fp32_graph))
+    produced_by = {o: n.op_type for n in int8_graph.node for o in n.output}
+    matmuls = [n for n in int8_graph.node if n.op_type == 'MatMul']
+    attention = [n for n in matmuls if n.name in kept]
+    assert len(attention) == 2 * 9  # 2 per transformer layer, 2 + 4 + 3 layers (XXS)
+    assert any(n.op_type == 'Mul' for n in int8_graph.node if n.name in kept)
+    assert not any(produced_by.get(i) == 'DequantizeLinear'
+                   for n in attention for i in n.input)
+    assert all(produced_by.get(n.input[1]) == 'DequantizeLinear'
+               for n in matmuls if n.name not in kept)
     x = torch.cat(calibration_inputs(eager, num_images=16))
     fp32_logits = fast.onnxruntime_network(x)[0]
     int8_logits = int8(x)[0]

@@ -59,3 +59,28 @@ def test_whole_call_benchmark_with_breakdown(task, impls, tmp_path):
         assert r['decode_ms'] > 0 and r['preprocess_ms'] > 0
     if task == 'det':  # random detectors tuned to keep a trained one's box count
         assert all(100 <= r['num_outputs'] <= 400 for r in results.values()), results
+
+
+def test_train_breakdown_times_every_part_of_both(tmp_path):
+    out = str(tmp_path / 'breakdown.json')
+    log = run_tool(['tools/analysis_tools/train_breakdown.py', '--archs', 'mobilevit-xxs',
+                    '--size', '64', '--batch', '2', '--rounds', '1', '--iters', '1',
+                    '--out', out], timeout=600).stdout
+    assert '== mobilevit-xxs: training step' in log and 'whole-step speed-up' in log
+    assert 'bound with our MV2 parts' in log and 'batchnorm' in log
+    result = json.load(open(out))['results']['mobilevit-xxs']
+    assert len(result['parts']) == 9  # stem, stages 1-2, MV2 + block of stages 3-5
+    for impl in ('ours', 'mmpretrain'):
+        times = result['median_ms'][impl]
+        assert set(times) == set(result['parts']) | {'whole step'}
+        assert all(t > 0 for t in times.values())
+    assert result['bound_with_free_blocks'] > 0 and result['speedup'] > 0
+    assert sum(result['ours_op_classes_ms'].values()) > 0
+
+
+@pytest.mark.parametrize('argv,message', [
+    (['--archs', 'mobilevitv2-1.0'], 'non-mmpretrain archs'),
+    (['--size', '100'], 'multiple of 32')])
+def test_train_breakdown_refuses_bad_arguments(argv, message):
+    proc = run_tool(['tools/analysis_tools/train_breakdown.py', *argv], check=False)
+    assert proc.returncode != 0 and message in proc.stdout

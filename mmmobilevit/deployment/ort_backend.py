@@ -157,8 +157,9 @@ def activation_matmuls(graph: Any) -> List[str]:
 
     onnxruntime's ``MatMulConstBOnly`` option means this, but its QDQ quantizer
     (1.31) ignores it and quantizes every MatMul. Quantized, the attention products
-    and their softmax (``QLinearSoftmax``) made MobileViT-S's int8 graph 21% slower at
-    batch 8 (47.7 against 60.4 img/s, 2 threads) with the same top-1 agreement.
+    and their softmax (``QLinearSoftmax``) made MobileViT-S's int8 graph slower at
+    batch 8 (benchmark.py: 49.6 against 58.6 img/s, 2 threads; README) with the same
+    top-1 agreement.
     """
     initializers = {init.name for init in graph.initializer}
     producer = {out: node for node in graph.node for out in node.output}

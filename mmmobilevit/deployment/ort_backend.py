@@ -215,8 +215,11 @@ def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarr
                             minmax=CalibrationMethod.MinMax)[method]
     start = time.perf_counter()
     import onnx
-    name = ort_session(fp32_path, 1).get_inputs()[0].name
-    keep_fp32 = activation_matmuls(onnx.load(fp32_path, load_external_data=False).graph)
+    graph = onnx.load(fp32_path, load_external_data=False).graph
+    initializers = {init.name for init in graph.initializer}
+    name = next(i.name for i in graph.input if i.name not in initializers)
+    keep_fp32 = activation_matmuls(graph)
+    del graph
     if not all(keep_fp32):
         raise ValueError(f'{fp32_path}: an attention MatMul has no node name, so it '
                          'cannot be kept in fp32 (export the graph with export_onnx)')

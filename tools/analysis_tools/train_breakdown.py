@@ -21,15 +21,16 @@ No test asserts a time; the README quotes this script's output.
 """
 import argparse
 import json
+import os.path as osp
 import statistics
 import sys
-import time
 from collections import OrderedDict
 
 import torch
 
-MMPRETRAIN_NAMES = {'mobilevit-xxs': 'xx_small', 'mobilevit-xs': 'x_small',
-                    'mobilevit-s': 'small'}
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+# the classifiers, arch names and timer of the side-by-side benchmark
+from benchmark import MMPRETRAIN_NAMES, _classifier, _median_seconds  # noqa: E402
 
 #: Operator classes of the profile (self CPU time of ``aten::`` ops, forward and backward).
 OP_CLASSES = OrderedDict([
@@ -70,22 +71,11 @@ def parse_args(argv=None):
 
 def build_pair(arch):
     """Our classifier and mmpretrain's, the same weights, in training mode."""
-    from mmengine.registry import DefaultScope
-    from mmpretrain.registry import MODELS
-
     from mmmobilevit.models.backbones.mobilevit_archs import get_arch
     channels = get_arch(arch).out_channels
-
-    def classifier(backbone):
-        with DefaultScope.overwrite_default_scope('mmpretrain'):
-            return MODELS.build(dict(
-                type='ImageClassifier', backbone=backbone,
-                neck=dict(type='GlobalAveragePooling'),
-                head=dict(type='LinearClsHead', num_classes=1000,
-                          in_channels=channels)))
-
-    ours = classifier(dict(type='MobileViTBackbone', arch=arch, drop_rate=0.))
-    theirs = classifier(dict(type='mmpretrain.MobileViT', arch=MMPRETRAIN_NAMES[arch]))
+    ours = _classifier(dict(type='MobileViTBackbone', arch=arch, drop_rate=0.), channels)
+    theirs = _classifier(dict(type='mmpretrain.MobileViT', arch=MMPRETRAIN_NAMES[arch]),
+                         channels)
     theirs.load_state_dict(ours.state_dict())
     return OrderedDict(ours=ours.train(), mmpretrain=theirs.train())
 
@@ -110,16 +100,6 @@ def part_inputs(parts, image):
             inputs.append(x)
             x = module(x)
     return inputs
-
-
-def median_ms(fn, iters):
-    fn()  # each round's warm-up call
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
 
 
 def part_step(model, module, x, grad_of, input_grad=True):
@@ -199,7 +179,8 @@ def measure(arch, args):
     for r in range(args.rounds):
         for name in steps['ours']:
             for impl in steps:  # interleaved, part by part
-                times[impl][name].append(median_ms(steps[impl][name], args.iters))
+                times[impl][name].append(
+                    1e3 * _median_seconds(steps[impl][name], args.iters, 1))
         print(f'[train_breakdown] {arch}: round {r + 1}/{args.rounds}', file=sys.stderr,
               flush=True)
     med = {impl: {n: statistics.median(v) for n, v in t.items()}

@@ -49,8 +49,8 @@ def fuse_conv_bn(conv: nn.Conv2d, bn: _BatchNorm) -> nn.Conv2d:
 
 
 def _conv_act_from(module: ConvModule) -> Optional[ConvAct]:
-    if module.order != ('conv', 'norm', 'act'):
-        return None
+    if module.order != ('conv', 'norm', 'act') or module.with_explicit_padding:
+        return None  # ConvAct has no padding layer (reflect / replicate padding)
     conv, act = module.conv, module.activate if module.with_activation else None
     if module.with_norm:
         if not isinstance(module.norm, _BatchNorm) or not module.norm.track_running_stats:

@@ -32,3 +32,23 @@ def test_fold_norm_affine_into_linear_and_into_part_of_a_1x1_conv():
         assert rel_diff(expected, conv(torch.cat((plain(y), other), 1))) < 1e-6
     with pytest.raises(ValueError, match='1x1'):
         fold_norm_affine(nn.GroupNorm(1, 4), nn.Conv2d(4, 4, 3))
+
+
+def test_fuse_conv_modules_keeps_modules_it_cannot_fuse_exactly():
+    from mmcv.cnn import ConvModule
+
+    from mmmobilevit.models.layers import ConvAct, fuse_conv_modules
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        ConvModule(4, 8, 3, padding=1, norm_cfg=dict(type='BN'), act_cfg=dict(type='SiLU')),
+        ConvModule(8, 8, 3, padding=1, padding_mode='reflect', norm_cfg=dict(type='BN')),
+        ConvModule(8, 8, 1, norm_cfg=dict(type='BN'), order=('act', 'conv', 'norm')))
+    randomize_norms(model).eval()
+    x = torch.randn(2, 4, 9, 7)
+    with torch.no_grad():
+        expected = model(x)
+        assert fuse_conv_modules(model) == 1
+        assert isinstance(model[0], ConvAct)
+        # a padding layer before the conv, or the norm not right after it: kept
+        assert not isinstance(model[1], ConvAct) and not isinstance(model[2], ConvAct)
+        assert rel_diff(expected, model(x)) < 1e-5

@@ -1,6 +1,7 @@
 """compile_network: the backbone, neck and predicting head compiled with inductor's weight
-freezing give the same outputs (the toy detector in deploy mode, through
-inference_detector, is checked in tests/test_configs/test_ssdlite_mobilevit.py)."""
+freezing give the same outputs, with the weights really frozen (the toy detector in
+deploy mode, through inference_detector, is checked in
+tests/test_configs/test_ssdlite_mobilevit.py)."""
 import copy
 import os.path as osp
 
@@ -51,6 +52,13 @@ def test_compiled_parts_give_the_outputs_and_copies_run_their_own_weights():
         assert compile_network(model) == []  # once only
         assert rel_diff(expected, model(x)) <= 1e-4
         assert all(getattr(model, p).network_compiled for p in ('backbone', 'neck', 'head'))
+        # frozen: the weights are constants of the compiled code, so a change in place
+        # after the first call is not seen (as graph inputs, they would be); inductor's
+        # global flag, set for each call only, is as it was
+        model.head.bias.add_(1.)
+        assert rel_diff(expected, model(x)) <= 1e-4
+        model.head.bias.sub_(1.)
+        assert not torch._inductor.config.freezing
         # a deep copy runs its own weights (its forward is rebound, its constants its own)
         twin = copy.deepcopy(model)
         twin.head.bias.add_(1.)

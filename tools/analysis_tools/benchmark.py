@@ -35,8 +35,9 @@ timm                timm's ``mobilevit_*`` / ``mobilevitv2_*``, eager (no v3 in 
 ours                ``MobileViTBackbone`` classifier, eager (channels_last, trainable)
 ours-deploy         ours after ``switch_to_deploy()`` (inference only)
 ours-bf16           ours-deploy under ``torch.autocast('cpu', torch.bfloat16)``
-ours-compile        ours-deploy through ``torch.compile`` with inductor's weight freezing
-                    (``torch._inductor.config.freezing``; ``--compile``; compile time shown)
+ours-compile        ours-deploy compiled by :func:`mmmobilevit.models.utils.compile_network`
+                    (inductor, weight freezing, C++ wrapper; ``dynamic=False``: one graph
+                    each for batch 1 and 8; ``--compile``; compile time shown)
 onnxruntime         ours exported (deploy form) and run by onnxruntime on the CPU
 onnxruntime-int8    that graph statically quantized to int8 (QDQ; ``quantize_static``
                     calibrated on 32 fixed smooth random images); its top-1 agreement
@@ -171,10 +172,9 @@ def build_impl(impl, arch, timm_state, our_state):
             model.model.load_state_dict(our_state)
         if impl in ('ours-deploy', 'ours-bf16', 'ours-compile'):
             model.model.backbone.switch_to_deploy()
-            if impl == 'ours-compile':
-                import torch._inductor.config as inductor_config
-                inductor_config.freezing = True  # constant weights: prepacked, folded
-                model = torch.compile(model)
+            if impl == 'ours-compile':  # weights frozen; one graph per shape (b1, b8)
+                from mmmobilevit.models.utils import compile_network
+                compile_network(model.model.eval(), dynamic=False)
     return model.eval()
 
 

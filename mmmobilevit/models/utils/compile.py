@@ -33,7 +33,7 @@ def compile_network(model: nn.Module, freezing: bool = True, cpp_wrapper: bool =
     Dynamo reads inductor's ``freezing`` flag from the global config while it traces, not
     from ``torch.compile``'s ``options`` (torch 2.x), so ``options={'freezing': True}``
     alone leaves the weights as graph inputs. The compiled parts therefore run every call
-    under ``torch._inductor.config.patch(freezing=...)``, which makes the flag hold for
+    with the global flag set as asked and restored after, which makes the flag hold for
     every trace (first call, new input shape) and leaves the global config as it was.
 
     The first call per input shape compiles (tens of seconds on a CPU). By default the
@@ -89,7 +89,11 @@ def _under_freezing(compiled_forward, freezing: bool):
     import torch._inductor.config as inductor_config
 
     def forward(self, *args, **kwargs):
-        with inductor_config.patch(freezing=freezing):
+        # set and restored by hand: on every inference call, config.patch costs ~17 us
+        prior, inductor_config.freezing = inductor_config.freezing, freezing
+        try:
             return compiled_forward(self, *args, **kwargs)
+        finally:
+            inductor_config.freezing = prior
 
     return forward

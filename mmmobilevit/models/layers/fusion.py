@@ -98,8 +98,8 @@ def fold_norm_affine(norm: Union[nn.LayerNorm, nn.GroupNorm],
                              elementwise_affine=False)
         has_affine = norm.elementwise_affine
     elif isinstance(norm, nn.GroupNorm):
-        plain = nn.GroupNorm(norm.num_groups, norm.num_channels, eps=norm.eps,
-                             affine=False)
+        plain = type(norm)(norm.num_groups, norm.num_channels, eps=norm.eps,
+                           affine=False)  # nn.GroupNorm or SingleGroupNorm
         has_affine = norm.affine
     else:
         raise TypeError(f'cannot fold {type(norm).__name__}')

@@ -21,6 +21,7 @@ from torch import nn
 
 from .fusion import fold_norm_affine
 from .linear_attention import LinearTransformerLayer
+from .norm import SingleGroupNorm
 from .transformer import TransformerLayer
 
 #: The block types of the family, as the arch tables and both block classes name them.
@@ -208,7 +209,7 @@ class MobileViTv2Block(_CheckpointMixin, nn.Module):
             LinearTransformerLayer(d, ffn_dims, patch_size, drop_rate, attn_drop_rate,
                                    ffn_drop_rate, drop_path_rates[i], act_cfg)
             for i in range(depth)
-        ], nn.GroupNorm(1, d))
+        ], SingleGroupNorm(1, d))
         self.conv_proj = ConvModule(2 * d if v3 else d, C, 1, norm_cfg=norm_cfg,
                                     act_cfg=None)
 

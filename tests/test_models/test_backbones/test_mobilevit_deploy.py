@@ -74,11 +74,9 @@ def test_deploy_at_construction_builds_the_fused_structure_and_reloads_it():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('arch', ['mobilevit-xxs', 'mobilevitv2-0.5'])
-def test_deploy_then_torch_compile(arch):
-    # v2: inductor compiles the NHWC forms of the separable attention and SingleGroupNorm
+def test_deploy_then_torch_compile():
     torch.manual_seed(0)
-    eager = randomize_norms(MobileViTBackbone(arch)).eval()
+    eager = randomize_norms(MobileViTBackbone('mobilevit-xxs')).eval()
     compiled = torch.compile(copy.deepcopy(eager).switch_to_deploy())
     x = torch.randn(2, 3, 64, 64)
     with torch.no_grad():

@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from mmmobilevit.models.layers import (LinearSelfAttention, LinearTransformerLayer, SingleGroupNorm,
-                                       fold_norm_affine)
+from mmmobilevit.models.layers import (LinearSelfAttention, LinearTransformerLayer,
+                                       MobileViTv2Block, SingleGroupNorm, fold_norm_affine)
 
 
 def _channels_last(*shape):
@@ -96,3 +96,22 @@ def test_traced_transformer_layer_runs_the_nhwc_forms_with_the_eager_result():
         out, code = _traced(layer, x)
     assert calls and 'layer_norm' in code and 'group_norm' not in code
     torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.slow  # an inductor compile
+def test_inductor_compiles_a_v2_block_to_the_eager_result():
+    """What inductor generates for the NHWC forms (a small block: the compile of a whole
+    backbone takes minutes on 2 cores)."""
+    torch.manual_seed(0)
+    block = MobileViTv2Block(16, 16, depth=1, ffn_dims=32).eval()
+    for m in block.modules():
+        if isinstance(m, (SingleGroupNorm, nn.BatchNorm2d)):
+            nn.init.uniform_(m.weight, 0.5, 1.5)
+            nn.init.normal_(m.bias)
+    block.to(memory_format=torch.channels_last)
+    x = _channels_last(2, 16, 8, 12)
+    with torch.no_grad():
+        expected = block(x)
+        torch._dynamo.reset()
+        compiled = torch.compile(block, fullgraph=True)(x)
+    torch.testing.assert_close(compiled, expected, atol=1e-4, rtol=1e-4)

@@ -26,7 +26,8 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     assert set(report['spreads']['ours']) >= {'latency_b1_ms', 'throughput_b8'}
     assert 0 <= checks['onnxruntime-int8 top-1 agreement'] <= 1
     assert checks['int8 logit SQNR dB'] > 0 and checks['fp32 median top-1 margin / logit std'] >= 0
-    assert 'int8 logit SQNR dB' in log
+    assert 'int8 logit SQNR dB' in log and 'logit SQNR dB that 99% same top-1 needs' in log
+    assert checks['logit SQNR dB that 99% same top-1 needs'] > 0
     for impl in ('mmpretrain', 'timm', 'ours'):  # trainable: a training step and its memory
         assert results[impl]['train_b8_ms'] > 0 and results[impl]['peak_train_mb'] >= 0
     assert all(r['latency_b1_ms'] > 0 and r['throughput_b8'] > 0 and r['faults_b8'] >= 0
@@ -75,7 +76,10 @@ def test_train_breakdown_times_every_part_of_both(tmp_path):
         assert set(times) == set(result['parts']) | {'whole step'}
         assert all(t > 0 for t in times.values())
     assert result['bound_with_free_blocks'] > 0 and result['speedup'] > 0
-    assert sum(result['ours_op_classes_ms'].values()) > 0
+    assert sum(result['ours_op_classes_ms'].values()) > 0 and result['sgemm_gflops'] > 0
+    assert 'bound with the dense GEMMs' in log and result['bound_with_only_gemms'] > 0
+    assert {'conv', 'depthwise conv', 'linear (mm, addmm)'} <= set(
+        result['ours_op_classes_gflops'])
 
 
 @pytest.mark.parametrize('argv,message', [

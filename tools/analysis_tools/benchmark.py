@@ -678,29 +678,64 @@ def prepare(arch, args):
 def quantize_and_agree(arch, args):
     """int8 graph from the fp32 one (32 calibration images, seed 2); top-1 agreement
     with fp32 on ``--agreement-inputs`` other fixed images (seed 3), the logits' SQNR
-    (fp32 logit power over the int8 error's, dB) and fp32's median top-1 margin in
+    (fp32 logit power over the int8 error's, dB), fp32's median top-1 margin in
     units of the logits' standard deviation (what the error has to exceed to flip a
-    prediction)."""
+    prediction) and the SQNR that 99% agreement needs on these weights and inputs:
+    the measured int8 error, scaled down until 99% of the top-1s agree
+    (:func:`sqnr_for_agreement`)."""
     from mmmobilevit.deployment import ort_session, quantize_onnx
     fp32 = osp.join(args.workdir, f'{arch}.fp32.onnx')
     int8 = osp.join(args.workdir, f'{arch}.int8.onnx')
     calib = [x[None].numpy() for x in smooth_images(32, args.size, seed=2)]
     quantize_onnx(fp32, int8, calib)
     sessions = [ort_session(p, args.threads) for p in (fp32, int8)]
-    agree, diffs, n, power, noise, margins = 0, [], args.agreement_inputs, 0., 0., []
+    n, fp32_logits, int8_logits = args.agreement_inputs, [], []
     for start in range(0, n, 50):
         x = smooth_images(min(50, n - start), args.size, seed=3 + start).numpy()
         a, b = [torch.from_numpy(s.run(None, {'input': x})[0]) for s in sessions]
-        agree += int((a.argmax(1) == b.argmax(1)).sum())
-        diffs.append(relative_diff(a, b))
-        power += float(a.double().pow(2).sum())
-        noise += float((a - b).double().pow(2).sum())
-        top2 = a.topk(2, dim=1).values
-        margins.append((top2[:, 0] - top2[:, 1]) / a.std(dim=1))
-    return {'onnxruntime-int8 top-1 agreement': agree / n,
-            'onnxruntime-int8': max(diffs),
-            'int8 logit SQNR dB': 10 * math.log10(power / max(noise, 1e-30)),
-            'fp32 median top-1 margin / logit std': float(torch.cat(margins).median())}
+        fp32_logits.append(a)
+        int8_logits.append(b)
+    a, b = torch.cat(fp32_logits).double(), torch.cat(int8_logits).double()
+    top2 = a.topk(2, dim=1).values
+    margins = (top2[:, 0] - top2[:, 1]) / a.std(dim=1)
+    return {'onnxruntime-int8 top-1 agreement': top1_agreement(a, b),
+            'onnxruntime-int8': max(relative_diff(x, y) for x, y in
+                                    zip(fp32_logits, int8_logits)),
+            'int8 logit SQNR dB': sqnr_db(a, b),
+            'fp32 median top-1 margin / logit std': float(margins.median()),
+            'logit SQNR dB that 99% same top-1 needs': sqnr_for_agreement(a, b, 0.99)}
+
+
+def top1_agreement(reference, other):
+    return float((reference.argmax(1) == other.argmax(1)).double().mean())
+
+
+def sqnr_db(reference, other):
+    """Signal (``reference``) to noise (``other - reference``) power ratio, dB."""
+    noise = float((other - reference).double().pow(2).sum())
+    return 10 * math.log10(float(reference.double().pow(2).sum()) / max(noise, 1e-30))
+
+
+def sqnr_for_agreement(reference, other, target, steps=40):
+    """The logit SQNR (dB) at which ``other``'s error, scaled by a factor, leaves
+    ``target`` of the top-1s of ``reference`` unchanged: the largest scale in (0, 1]
+    that does, found by bisection; the measured SQNR where the error as it is
+    already does. The error keeps its pattern (which logits it moves, and how
+    together), only its size changes, as it would with finer quantization steps:
+    so this says how much more precision an agreement target needs."""
+    error = other - reference
+    if top1_agreement(reference, other) >= target:
+        return sqnr_db(reference, other)
+    low, high = 0., 1.  # agreement(low) >= target > agreement(high)
+    for _ in range(steps):
+        mid = (low + high) / 2
+        if top1_agreement(reference, reference + mid * error) >= target:
+            low = mid
+        else:
+            high = mid
+    if low == 0.:
+        return math.inf  # some margins are zero: no finite precision reaches it
+    return sqnr_db(reference, reference + low * error)
 
 
 def flops_per_image(arch, size):

@@ -15,7 +15,13 @@ The table then says what the ``train x`` column of ``benchmark.py`` can reach: w
 the MV2 parts (convolutions, BatchNorms and SiLUs on the large early maps, the same
 operations in both implementations) as they are, the step's speed-up over mmpretrain
 is bounded by ``mmpretrain step / ours MV2 parts`` even if the attention blocks took no
-time. A profile of one of our steps adds the self time of each operator class.
+time. Then our step by operator class: the wall time of every ATen operator of two
+steps, taken around each call (a ``TorchDispatchMode``; PyTorch's profiler inflates
+short memory-bound operators: it gave BatchNorm about twice its wall time in a
+MobileViT-S step), with the GFLOP/s of the classes that compute, a large
+SGEMM's GFLOP/s on the same threads in the same rounds (the roofline), and a second
+bound: the speed-up if every class but the dense GEMMs (convolutions that are not
+depthwise, linear layers) took no time.
 
 No test asserts a time; the README quotes this script's output.
 """
@@ -24,24 +30,30 @@ import json
 import os.path as osp
 import statistics
 import sys
+import time
 from collections import OrderedDict
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-# the classifiers, arch names and timer of the side-by-side benchmark
-from benchmark import MMPRETRAIN_NAMES, _classifier, _median_seconds  # noqa: E402
+# the classifiers, arch names, timer and roofline of the side-by-side benchmark
+from benchmark import MMPRETRAIN_NAMES, GemmWorker, _classifier, _median_seconds  # noqa: E402
 
-#: Operator classes of the profile (self CPU time of ``aten::`` ops, forward and backward).
+#: Operator classes of our step (ATen operators, forward and backward), by substrings of
+#: the operator's name; convolutions with groups are the depthwise class.
 OP_CLASSES = OrderedDict([
     ('conv', ('convolution',)),
+    ('depthwise conv', ()),
+    ('linear (mm, addmm)', ('aten.mm.', 'addmm')),
+    ('attention (sdpa, bmm, softmax)', ('scaled_dot_product', 'bmm', 'softmax')),
     ('batchnorm', ('batch_norm',)),
     ('silu', ('silu',)),
-    ('attention (sdpa, bmm, softmax)', ('scaled_dot_product', 'bmm', 'softmax')),
-    ('linear (mm, addmm)', ('aten::mm', 'addmm')),
     ('layernorm', ('layer_norm',)),
-    ('copies (copy_, cat, clone)', ('copy_', 'aten::cat', 'clone')),
+    ('copies (copy_, cat, stack, clone)', ('copy_', 'aten.cat.', 'stack', 'clone')),
 ])
+#: The dense-GEMM classes of the second bound.
+GEMM_CLASSES = ('conv', 'linear (mm, addmm)')
 
 
 def parse_args(argv=None):
@@ -54,7 +66,7 @@ def parse_args(argv=None):
     parser.add_argument('--iters', type=int, default=3, help='timed calls per round')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--no-profile', action='store_true',
-                        help='skip the operator-class profile of our step')
+                        help='skip the operator-class timing of our step')
     parser.add_argument('--out', help='write the results as JSON')
     args = parser.parse_args(argv)
     unknown = [a for a in args.archs if a not in MMPRETRAIN_NAMES]
@@ -133,26 +145,83 @@ def whole_step(model, image, labels):
     return step
 
 
-def profile_classes(step, calls=2):
-    """Self CPU ms per step of each operator class (and the rest) in ``step``."""
-    from torch.profiler import ProfilerActivity, profile
+def op_class(name, args):
+    """The :data:`OP_CLASSES` name of ATen operator ``name`` called with ``args``."""
+    for cls, needles in OP_CLASSES.items():
+        if any(n in name for n in needles):
+            if cls == 'conv' and _conv_groups(name, args) > 1:
+                return 'depthwise conv'
+            return cls
+    return 'other'
+
+
+def _conv_groups(name, args):
+    # convolution(input, weight, bias, stride, padding, dilation, transposed,
+    # output_padding, groups); convolution_backward(grad_out, input, weight,
+    # bias_sizes, stride, padding, dilation, transposed, output_padding, groups, mask)
+    return args[9] if 'backward' in name else args[8]
+
+
+def op_flops(name, args, out):
+    """Multiply-add FLOPs (2 per MAC) of the matrix products an operator computes:
+    convolutions (forward; backward: input and / or weight gradient), ``mm``,
+    ``addmm``, ``bmm`` and fused attention (forward ``QK^T`` and ``PV``; backward four
+    products, without the recomputation). 0 for the rest."""
+    if 'convolution' in name:
+        if 'backward' in name:
+            grad_out, weight, products = args[0], args[2], sum(bool(m) for m in args[10][:2])
+        else:
+            grad_out, weight, products = out, args[1], 1
+        return 2 * grad_out.numel() * (weight.numel() // weight.shape[0]) * products
+    if name.startswith('aten.mm.') or name.startswith('aten.addmm.'):
+        a, b = (args[0], args[1]) if name.startswith('aten.mm.') else (args[1], args[2])
+        return 2 * a.shape[0] * a.shape[1] * b.shape[1]
+    if name.startswith('aten.bmm.'):
+        a, b = args[0], args[1]
+        return 2 * a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2]
+    if 'scaled_dot_product' in name:
+        q, k = (args[1], args[2]) if 'backward' in name else (args[0], args[1])
+        pair = 2 * 2 * q.numel() * k.shape[-2]  # two products, q: [..., N, d]
+        return 2 * pair if 'backward' in name else pair
+    return 0
+
+
+class OpClassTimer(TorchDispatchMode):
+    """Wall time (ms) and FLOPs of the ATen operators called under it, per class.
+
+    Each operator is timed around its call (CPU operators run synchronously), so the
+    classes add up to the step's time but for Python and autograd bookkeeping."""
+
+    def __init__(self):
+        super().__init__()
+        self.ms = OrderedDict((name, 0.) for name in list(OP_CLASSES) + ['other'])
+        self.flops = dict.fromkeys(self.ms, 0)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        start = time.perf_counter()
+        out = func(*args, **(kwargs or {}))
+        seconds = time.perf_counter() - start
+        name = str(func)
+        cls = op_class(name, args)
+        self.ms[cls] += 1e3 * seconds
+        self.flops[cls] += op_flops(name, args, out)
+        return out
+
+
+def time_classes(step, calls=2):
+    """``(ms, GFLOP/s)`` per operator class and the step's wall ms, per step of
+    ``step``, over ``calls`` steps after one untimed one."""
     step()
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    timer = OpClassTimer()
+    start = time.perf_counter()
+    with timer:
         for _ in range(calls):
             step()
-    totals = OrderedDict((name, 0.) for name in OP_CLASSES)
-    totals['other'] = 0.
-    for event in prof.key_averages():
-        if not event.key.startswith('aten::'):
-            continue
-        ms = event.self_cpu_time_total / 1e3 / calls
-        for name, needles in OP_CLASSES.items():
-            if any(n in event.key for n in needles):
-                totals[name] += ms
-                break
-        else:
-            totals['other'] += ms
-    return totals
+    wall = 1e3 * (time.perf_counter() - start) / calls
+    ms = OrderedDict((k, v / calls) for k, v in timer.ms.items())
+    gflops = {k: timer.flops[k] / calls / (ms[k] * 1e6) for k in ms
+              if timer.flops[k] and ms[k] > 0}
+    return ms, gflops, wall
 
 
 def measure(arch, args):
@@ -176,18 +245,22 @@ def measure(arch, args):
             for i, ((name, module), x) in enumerate(zip(parts, inputs)))
         steps[impl]['whole step'] = whole_step(model, image, labels)
     times = {impl: {name: [] for name in s} for impl, s in steps.items()}
+    gemm, sgemm = GemmWorker(args), []
     for r in range(args.rounds):
         for name in steps['ours']:
             for impl in steps:  # interleaved, part by part
                 times[impl][name].append(
                     1e3 * _median_seconds(steps[impl][name], args.iters, 1))
+        sgemm.append(gemm.round()['sgemm_gflops'])
         print(f'[train_breakdown] {arch}: round {r + 1}/{args.rounds}', file=sys.stderr,
               flush=True)
     med = {impl: {n: statistics.median(v) for n, v in t.items()}
            for impl, t in times.items()}
-    result = dict(parts=names, median_ms=med)
+    result = dict(parts=names, median_ms=med, sgemm_gflops=statistics.median(sgemm))
     if not args.no_profile:
-        result['ours_op_classes_ms'] = profile_classes(steps['ours']['whole step'])
+        ms, gflops, wall = time_classes(steps['ours']['whole step'])
+        result.update(ours_op_classes_ms=ms, ours_op_classes_gflops=gflops,
+                      ours_timed_step_ms=wall)
     return result
 
 
@@ -222,11 +295,21 @@ def report(arch, result, args):
     result['speedup'] = theirs['whole step'] / step
     result['bound_with_free_blocks'] = theirs['whole step'] / ours_mv2
     if 'ours_op_classes_ms' in result:
-        classes = result['ours_op_classes_ms']
-        total = sum(classes.values())
-        lines.append('ours, profiled step (self CPU ms of aten ops, forward + backward): '
-                     + ', '.join(f'{k} {v:.0f} ({100 * v / total:.0f}%)'
-                                 for k, v in classes.items()))
+        classes, rates = result['ours_op_classes_ms'], result['ours_op_classes_gflops']
+        wall = result['ours_timed_step_ms']
+        lines.append(f'ours, step by operator class (wall ms of ATen operators, forward + '
+                     f'backward; {sum(classes.values()):.0f} of a {wall:.0f} ms step; '
+                     f'GFLOP/s where it computes; SGEMM 2048^3 '
+                     f'{result["sgemm_gflops"]:.0f} GFLOP/s):')
+        lines.append('  ' + ', '.join(
+            f'{k} {v:.0f} ({100 * v / wall:.0f}%' + (f', {rates[k]:.0f} GFLOP/s)'
+                                                     if k in rates else ')')
+            for k, v in classes.items()))
+        gemm_ms = sum(classes[k] for k in GEMM_CLASSES)
+        result['bound_with_only_gemms'] = theirs['whole step'] / gemm_ms
+        lines.append(f'bound with the dense GEMMs ({" + ".join(GEMM_CLASSES)}, '
+                     f'{gemm_ms:.0f} ms) as they are and every other operator taking '
+                     f'no time: {result["bound_with_only_gemms"]:.2f}x')
     return '\n'.join(lines)
 
 

@@ -150,13 +150,23 @@ def check_graph(path: str, min_opset: int = 13,
     return opset, ops
 
 
-def ort_session(path: str, threads: Optional[int] = None) -> Any:
-    """An onnxruntime CPU session with ``threads`` intra-op threads."""
+def ort_session(path: str, threads: Optional[int] = None, spinning: bool = False) -> Any:
+    """An onnxruntime CPU session with ``threads`` intra-op threads.
+
+    ``spinning=False`` (onnxruntime's default is True) makes its intra-op threads sleep
+    when a run ends instead of busy-waiting for the next one. Between runs, the task's
+    own pre- and post-processing runs in PyTorch on the same cores; with spinning
+    threads beside it, it ran about 2x slower (segmentation post-processing after a
+    MobileViT-S run, 2 threads: 27 against 14 ms), and the runs themselves were no
+    faster. Keep it on only for back-to-back runs with nothing in between.
+    """
     import onnxruntime as ort
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+    options.add_session_config_entry('session.intra_op.allow_spinning',
+                                     '1' if spinning else '0')
     options.log_severity_level = 3
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 

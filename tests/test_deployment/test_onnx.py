@@ -38,6 +38,11 @@ def test_export_checks_and_onnxruntime_parity(task, tmp_path):
     assert opset >= 13 and 'Col2Im' not in ops
     session = ort_session(out, threads=2)
     assert [o.name for o in session.get_outputs()] == names
+    # its threads sleep between runs: PyTorch's pre-/post-processing gets the cores
+    spinning = 'session.intra_op.allow_spinning'
+    assert session.get_session_options().get_session_config_entry(spinning) == '0'
+    assert ort_session(out, threads=2, spinning=True).get_session_options(
+    ).get_session_config_entry(spinning) == '1'
     # the tool compared with PyTorch at batch 1 and 2; any batch size runs
     x = np.random.default_rng(0).standard_normal((3, 3) + shape).astype(np.float32)
     got = session.run(None, {'input': x})

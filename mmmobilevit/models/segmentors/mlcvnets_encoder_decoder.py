@@ -22,6 +22,20 @@ EVAL_PROTOCOLS = {
 }
 
 
+def class_map(logits: Tensor) -> Tensor:
+    """``logits.argmax(dim=0, keepdim=True)`` of ``(C, H, W)`` logits, taken with the
+    classes innermost in memory.
+
+    On the CPU, PyTorch's argmax over the outer dim of a contiguous map is several
+    times slower than a transposing copy followed by an argmax over the inner dim
+    (21 classes at 375x500, 2 threads: 28 ms against 9 ms). The result is the same,
+    ties included (the first maximum's index).
+    """
+    if logits.device.type != 'cpu' or logits.stride(0) == 1:
+        return logits.argmax(dim=0, keepdim=True)  # classes innermost already
+    return logits.permute(1, 2, 0).contiguous().argmax(dim=-1).unsqueeze(0)
+
+
 @MODELS.register_module()
 class MLCVNetsEncoderDecoder(EncoderDecoder):
     """:class:`mmseg.models.segmentors.EncoderDecoder` whose prediction follows ml-cvnets'
@@ -124,7 +138,7 @@ class MLCVNetsEncoderDecoder(EncoderDecoder):
                 x = x.flip(dims=(2, ) if meta.get('flip_direction') == 'horizontal'
                            else (1, ))
             if x.shape[0] > 1:
-                pred = x.argmax(dim=0, keepdim=True)
+                pred = class_map(x)
             else:
                 pred = (torch.sigmoid(x) > self.decode_head.threshold).to(x)
             sample.set_data(dict(seg_logits=PixelData(data=x),

@@ -30,8 +30,8 @@ class InputConvention:
     """How one release's code fed images to its models.
 
     Attributes:
-        name (str): ``mlcvnets-v0.1`` or ``mlcvnets-v0.2``, the configs'
-            ``input_convention`` value.
+        name (str): ``mlcvnets-v0.1`` or ``mlcvnets-v0.2`` (also the segmenters'
+            ``test_cfg.protocol``).
         commit (str): The apple/ml-cvnets commit of that code.
         channel_order (str): ``'bgr'`` or ``'rgb'``.
         decode_backend (str): mmcv's ``imdecode_backend`` that reads as the release.

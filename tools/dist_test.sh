@@ -2,9 +2,9 @@
 # Data-parallel testing with torchrun: tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
 # Honours NNODES, NODE_RANK, MASTER_ADDR and PORT.
 set -e
-CONFIG=$1
-CHECKPOINT=$2
-GPUS=$3
+CONFIG="$1"
+CHECKPOINT="$2"
+GPUS="$3"
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
@@ -13,12 +13,12 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 PYTHON=${PYTHON:-python}
 
 exec "$PYTHON" -m torch.distributed.run \
-    --nnodes=$NNODES \
-    --node_rank=$NODE_RANK \
-    --master_addr=$MASTER_ADDR \
-    --nproc_per_node=$GPUS \
-    --master_port=$PORT \
+    --nnodes="$NNODES" \
+    --node_rank="$NODE_RANK" \
+    --master_addr="$MASTER_ADDR" \
+    --nproc_per_node="$GPUS" \
+    --master_port="$PORT" \
     "$DIR/test.py" \
-    $CONFIG \
-    $CHECKPOINT \
-    --launcher pytorch ${@:4}
+    "$CONFIG" \
+    "$CHECKPOINT" \
+    --launcher pytorch "${@:4}"

@@ -3,8 +3,8 @@
 # One process per GPU; on a machine without GPUs the processes share the CPU (gloo).
 # Honours NNODES, NODE_RANK, MASTER_ADDR and PORT for multi-node jobs.
 set -e
-CONFIG=$1
-GPUS=$2
+CONFIG="$1"
+GPUS="$2"
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
@@ -13,11 +13,11 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 PYTHON=${PYTHON:-python}
 
 exec "$PYTHON" -m torch.distributed.run \
-    --nnodes=$NNODES \
-    --node_rank=$NODE_RANK \
-    --master_addr=$MASTER_ADDR \
-    --nproc_per_node=$GPUS \
-    --master_port=$PORT \
+    --nnodes="$NNODES" \
+    --node_rank="$NODE_RANK" \
+    --master_addr="$MASTER_ADDR" \
+    --nproc_per_node="$GPUS" \
+    --master_port="$PORT" \
     "$DIR/train.py" \
-    $CONFIG \
-    --launcher pytorch ${@:3}
+    "$CONFIG" \
+    --launcher pytorch "${@:3}"

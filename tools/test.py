@@ -6,7 +6,8 @@
                          [--calib-images 32] [--cfg-options k=v ...]
     tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
 
-CHECKPOINT may be a local path or a URL (mmengine downloads and caches it).
+CHECKPOINT may be a local file, a release folder holding one (an unzipped MobileViTv3
+asset) or a URL (downloaded and cached).
 ``--backend onnxruntime`` runs the network as an exported ONNX graph in onnxruntime
 (cached per checkpoint, config, input size, torch version and opset) inside the
 config's own pre- and post-processing and evaluator; ``onnxruntime-int8`` quantizes
@@ -22,6 +23,7 @@ from mmengine.runner import Runner
 
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.checkpoint import trust_checkpoint
+from mmmobilevit.checkpoint.io import checkpoint_in_folder
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.deployment.ort_backend import BACKENDS
 from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
@@ -147,7 +149,9 @@ def main(argv=None):
     if args.launcher != 'none':
         die_with_parent()  # a rank ends with its launcher
     apply_patches()
-    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
+    if osp.isdir(args.checkpoint):
+        checkpoint_in_folder(args.checkpoint)  # a release folder: the file it holds, or why not
+    elif '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint "{args.checkpoint}" does not exist')
     cfg = build_cfg(args)
     # annotations read as the dataset classes will, images checked (once per stamp)

@@ -16,13 +16,12 @@ custom_imports = dict(
 data_root = 'data/imagenet'
 num_classes = 1000
 
-# ---- input convention of ml-cvnets v0.1 (mmmobilevit.releases, README "Input
+# ---- pipelines as ml-cvnets v0.1 fed its models (mmmobilevit.releases, README "Input
 # conventions"): OpenCV reads BGR (data/datasets/dataset_base.py@d38a116), resizes with
 # cv2 bilinear (data/transforms/image.py@d38a116; yaml random_resized_crop bilinear)
-input_convention = 'mlcvnets-v0.1'
 
 model = dict(
-    type='ImageClassifier',
+    type='MobileViTClassifier',  # mmpretrain's ImageClassifier with our load check
     backbone=dict(type='MobileViTBackbone', arch='mobilevit-s', input_channel_order='bgr'),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(

@@ -11,13 +11,12 @@ custom_imports = dict(
 data_root = 'data/imagenet'
 num_classes = 1000
 
-# ---- input convention of ml-cvnets v0.2 (mmmobilevit.releases, README "Input
+# ---- pipelines as ml-cvnets v0.2 fed its models (mmmobilevit.releases, README "Input
 # conventions"): PIL reads RGB (data/datasets/dataset_base.py@84d992f), PIL resizes
 # (data/transforms/image_pil.py@84d992f) with the yaml's interpolation, bicubic
-input_convention = 'mlcvnets-v0.2'
 
 model = dict(
-    type='ImageClassifier',
+    type='MobileViTClassifier',  # mmpretrain's ImageClassifier with our load check
     backbone=dict(type='MobileViTBackbone', arch='mobilevitv2-1.0', input_channel_order='rgb'),
     neck=dict(type='GlobalAveragePooling'),  # model.layer.global_pool: "mean"
     head=dict(  # no classifier dropout in v2 (cvnets/models/classification/mobilevit_v2.py)

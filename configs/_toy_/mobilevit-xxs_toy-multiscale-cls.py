@@ -8,7 +8,7 @@ classes = ('square', 'circle', 'triangle', 'cross')
 data_root = 'data/toy/imagenet'
 
 model = dict(
-    type='ImageClassifier',
+    type='MobileViTClassifier',  # mmpretrain's ImageClassifier with our load check
     backbone=dict(type='MobileViTBackbone', arch='mobilevit-xxs', out_indices=(5, )),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(type='LinearClsHead', num_classes=len(classes), in_channels=320,

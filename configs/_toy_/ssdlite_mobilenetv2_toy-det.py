@@ -7,7 +7,8 @@ custom_imports = dict(
 data_root = 'data/toy/coco/'
 metainfo = dict(classes=('square', 'circle', 'triangle'))
 
-model = dict(bbox_head=dict(num_classes=3))
+# mmdet's SSDHead cannot predict as shipped: MMDetSSDHead sets the attribute it reads
+model = dict(bbox_head=dict(type='MMDetSSDHead', num_classes=3))
 
 train_dataloader = dict(
     batch_size=8,

@@ -23,10 +23,9 @@ pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
               'mobilevit-small_3rdparty_in1k_20221018-cb4f741c.pth')
 
 crop_size = (512, 512)  # sampler.bs.crop_size_{width,height}
-# ---- input convention of ml-cvnets v0.1 (mmmobilevit.releases, README "Input
+# ---- pipelines as ml-cvnets v0.1 fed its models (mmmobilevit.releases, README "Input
 # conventions"): OpenCV reads BGR, resizes bilinear (data/datasets/dataset_base.py and
 # data/transforms/image.py @ d38a116)
-input_convention = 'mlcvnets-v0.1'
 
 arch = 'mobilevit-s'
 stage5_channels = 160

@@ -31,10 +31,9 @@ pretrained = ('https://download.openmmlab.com/mmclassification/v0/mobilevit/'
 # feature maps of any input (384: levels 24, 12, 6, 3, 2, 1; 256x384 works as well)
 input_size = 320
 
-# ---- input convention of ml-cvnets v0.1 (mmmobilevit.releases, README "Input
+# ---- pipelines as ml-cvnets v0.1 fed its models (mmmobilevit.releases, README "Input
 # conventions"): OpenCV reads BGR, resizes bilinear (data/datasets/dataset_base.py and
 # data/transforms/image.py @ d38a116)
-input_convention = 'mlcvnets-v0.1'
 
 arch = 'mobilevit-s'
 backbone_channels = (128, 160)  # stage 4 (OS16) and stage 5 (OS32) outputs
@@ -44,7 +43,7 @@ proj_channels = (512, 256, 256, 128, 128, 64)
 
 norm_cfg = dict(type='BN')
 model = dict(
-    type='SingleStageDetector',
+    type='SSDLite',  # mmdet's SingleStageDetector with our load check
     # pixels scaled to [0, 1], BGR (ml-cvnets v0.1)
     data_preprocessor=dict(
         type='DetDataPreprocessor',

@@ -20,9 +20,8 @@ pretrained = ('https://docs-assets.developer.apple.com/ml-research/models/cvnets
               'mobilevitv2/imagenet1k/256x256/mobilevitv2-1.0.pt')
 
 crop_size = (512, 512)  # sampler.bs.crop_size_{width,height}
-# ---- input convention of ml-cvnets v0.2 (mmmobilevit.releases): PIL reads RGB, every
+# ---- pipelines as ml-cvnets v0.2 fed its models (mmmobilevit.releases): PIL reads RGB, every
 # resize bicubic (image_augmentation.*.interpolation of the yaml)
-input_convention = 'mlcvnets-v0.2'
 
 arch = 'mobilevitv2-1.0'
 stage_channels = (384, 512)  # stage 4 (auxiliary head) and stage 5 (decode head)

@@ -13,9 +13,8 @@ pretrained = ('https://docs-assets.developer.apple.com/ml-research/models/cvnets
               'mobilevitv2/imagenet1k/256x256/mobilevitv2-1.0.pt')
 input_size = 320
 
-# ---- input convention of ml-cvnets v0.2 (mmmobilevit.releases): PIL reads RGB, every
+# ---- pipelines as ml-cvnets v0.2 fed its models (mmmobilevit.releases): PIL reads RGB, every
 # resize bicubic (image_augmentation.resize.interpolation of the yaml)
-input_convention = 'mlcvnets-v0.2'
 
 arch = 'mobilevitv2-1.0'
 backbone_channels = (384, 512)  # stage 4 (OS16) and stage 5 (OS32) outputs

@@ -1,10 +1,13 @@
 """Does a checkpoint fit a model? Missing, unused and shape-mismatched tensors, described.
 
 Pure functions over ``{key: shape}`` maps (no torch, no model code), used by
-:class:`~mmmobilevit.engine.hooks.CheckpointFitHook` (our tools) and by the
-``inference-checkpoint-fit`` fix of the init APIs (:mod:`mmmobilevit.compat`).
+:class:`~mmmobilevit.engine.hooks.CheckpointFitHook` (our tools) and by our top-level
+models' load check (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`: the init APIs,
+the inferencers); and the facts our checkpoint loader passes those models beside the
+tensors (:func:`annotate_state_dict`).
 """
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -196,3 +199,42 @@ def mismatch_message(report: FitReport, source: str, checkpoint_desc: str, model
                      f'{group_keys(report.unexpected)}')
     lines.append(how_to_allow)
     return '\n'.join(lines)
+
+
+#: Keys of a state dict's ``_metadata['']`` (what ``torch.nn.Module._load_from_state_dict``
+#: hands the top-level model as ``local_metadata``), set by our checkpoint loader
+#: (:func:`annotate_state_dict`): where the file came from, the channel order its weights
+#: were trained on (``meta['channel_order']``) and its class names
+#: (``meta['dataset_meta']['classes']``); and the mark of
+#: :class:`~mmmobilevit.engine.hooks.CheckpointFitHook`, which checks a run's checkpoints
+#: with the run's ``allow_partial_load`` before the model sees them.
+SOURCE_METADATA = 'mmmobilevit_source'
+CHANNEL_ORDER_METADATA = 'mmmobilevit_channel_order'
+CLASSES_METADATA = 'mmmobilevit_classes'
+FIT_CHECKED_METADATA = 'mmmobilevit_fit_checked'
+
+
+def annotate_state_dict(checkpoint, **entries) -> None:
+    """Put ``entries`` into the checkpoint's state dict ``_metadata['']`` (in place).
+
+    mmengine's ``_load_checkpoint_to_model`` and ``load_state_dict`` (and torch's
+    ``load_state_dict``) keep a state dict's ``_metadata`` and hand its ``''`` entry to
+    the top-level model's ``_load_from_state_dict``: the one place a model sees facts
+    about the checkpoint beside its tensors. ``entries`` whose value is None are left
+    out. Only ``OrderedDict`` state dicts (what ``Module.state_dict()`` returns) carry
+    metadata: others are left as they are, unless a channel order or the fit mark must
+    travel, for which a plain-dict ``state_dict`` entry becomes an ``OrderedDict``.
+    """
+    if not isinstance(checkpoint, dict):
+        return
+    entries = {k: v for k, v in entries.items() if v is not None}
+    state = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state, OrderedDict):
+        if state is checkpoint or not isinstance(state, dict) or \
+                not {CHANNEL_ORDER_METADATA, FIT_CHECKED_METADATA} & set(entries):
+            return
+        state = checkpoint['state_dict'] = OrderedDict(state)
+    metadata = getattr(state, '_metadata', None)
+    if metadata is None:
+        metadata = state._metadata = OrderedDict()
+    metadata.setdefault('', {}).update(entries)

@@ -1,5 +1,13 @@
 """Fix: mmengine 0.10's checkpoint loaders (local files and ``http(s)://`` URLs).
 
+The one process-wide change of the package, made by importing
+:mod:`mmmobilevit.compat.enable` (every shipped config's ``custom_imports``) or by
+``tools/``; transparent for other models' files: a checkpoint mmengine would load safely
+comes back as the same object (only its state dict's ``_metadata`` may gain entries that
+other models ignore), unsafe pickles are refused (``--trust-checkpoint`` /
+:func:`~mmmobilevit.checkpoint.trust_checkpoint` is the way round for a trusted file),
+and only recognised MobileViT release files are converted.
+
 mmengine 0.10.7's ``load_from_local`` / ``load_from_http`` call ``torch.load`` without
 ``weights_only``: before torch 2.6 that unpickles anything (a downloaded file can run
 code), since torch 2.6 it refuses the numpy arrays and message-hub buffers of mmengine's
@@ -19,18 +27,37 @@ from mmengine.logging import print_log
 from mmengine.runner import checkpoint as mmengine_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from ..checkpoint import convert_public_layout, load_remote_checkpoint, read_local_checkpoint
+from ..checkpoint import (channel_order_of, convert_public_layout, load_remote_checkpoint,
+                          read_local_checkpoint)
+from ..checkpoint.fit import (CHANNEL_ORDER_METADATA, CLASSES_METADATA, SOURCE_METADATA,
+                              annotate_state_dict)
 from ..checkpoint.io import MapLocation
 from .patch import Patch, register_patch
 
 HTTP = ('http://', 'https://')
 
 
+def _classes(checkpoint: Any):
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    dataset_meta = meta.get('dataset_meta') if isinstance(meta, dict) else None
+    classes = dataset_meta.get('classes') if isinstance(dataset_meta, dict) else None
+    return list(classes) if classes else None
+
+
 def _converted(checkpoint: Any, source: str) -> Any:
+    """A recognised release file converted to our layout; any other checkpoint as it is.
+
+    The state dict's ``_metadata['']`` also gets where the file came from, its channel
+    order and class names (when recorded), for our models' load check
+    (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`); other models ignore them.
+    """
     checkpoint, layout = convert_public_layout(checkpoint)
     if layout is not None:
         print_log(f'{source}: converted from the {layout} MobileViT layout',
                   logger='current')
+    annotate_state_dict(checkpoint, **{SOURCE_METADATA: source,
+                                       CHANNEL_ORDER_METADATA: channel_order_of(checkpoint),
+                                       CLASSES_METADATA: _classes(checkpoint)})
     return checkpoint
 
 

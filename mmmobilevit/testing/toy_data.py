@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: each dataset seeded by its name, whatever else is written
 SHAPES = ('square', 'circle', 'triangle', 'cross')
 # (B, G, R) base colour per shape; each object jitters it
 BASE_COLORS = ((40, 40, 220), (40, 200, 40), (220, 60, 40), (30, 210, 230))
@@ -193,7 +193,7 @@ DATASETS = {
 def make_toy_data(out: str = 'data/toy', seed: int = 0, force: bool = False,
                   which: Sequence[str] = tuple(DATASETS), verbose: bool = True) -> None:
     """Write the toy datasets under ``out`` (idempotent). Returns ``out``."""
-    for i, name in enumerate(which):
+    for name in which:
         sub, fn = DATASETS[name]
         root = osp.join(out, sub)
         ok, stamp, want = _stamp_ok(root, name, seed)
@@ -204,8 +204,9 @@ def make_toy_data(out: str = 'data/toy', seed: int = 0, force: bool = False,
         os.makedirs(root)
         if verbose:
             print(f'[make_toy_data] writing {name} to {root}', flush=True)
-        # one RNG per dataset, so datasets do not depend on each other
-        fn(root, np.random.RandomState(seed * 1000 + i))
+        # one RNG per dataset, seeded by its name's place among all the datasets (not in
+        # ``which``), so that a dataset is the same whichever others are written with it
+        fn(root, np.random.RandomState(seed * 1000 + sorted(DATASETS).index(name)))
         with open(stamp, 'w') as f:
             f.write(want)
     return out

@@ -23,7 +23,7 @@ def classifier_cfg(arch, order):
     return Config(dict(
         custom_imports=dict(imports=['mmmobilevit', 'mmmobilevit.compat.enable']),
         model=dict(
-            type='ImageClassifier',
+            type='MobileViTClassifier',
             data_preprocessor=dict(type='ClsDataPreprocessor', mean=[0., 0., 0.],
                                    std=[255., 255., 255.], to_rgb=order == 'rgb'),
             backbone=dict(type='MobileViTBackbone', arch=arch, input_channel_order=order),

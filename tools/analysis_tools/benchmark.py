@@ -358,6 +358,8 @@ def dense_config(task, impl):
         cfg = Config.fromfile(osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs',
                                        MMDET_SSDLITE))
         cfg.model.backbone.init_cfg = None
+        # mmdet's SSDHead cannot predict as shipped (mmmobilevit.models.MMDetSSDHead)
+        cfg.model.bbox_head.type = 'MMDetSSDHead'
         return cfg
     cfg = Config.fromfile(osp.join(REPO, DENSE[task]['config']))
     cfg.model.backbone.init_cfg = None

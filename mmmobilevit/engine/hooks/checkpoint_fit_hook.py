@@ -6,7 +6,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
 from ...checkpoint.channel_order import record_channel_order, stem_keys
-from ...checkpoint.fit import AllowPartial, suggested_allowance
+from ...checkpoint.fit import (FIT_CHECKED_METADATA, AllowPartial, annotate_state_dict,
+                               suggested_allowance)
 from ...models.utils import fit_checkpoint_to_model, input_channel_order
 
 if TYPE_CHECKING:
@@ -30,7 +31,10 @@ class CheckpointFitHook(Hook):
     :class:`~mmmobilevit.checkpoint.fit.CheckpointMismatchError`, naming the
     checkpoint's arch, task and classes and the model's, unless a partial load is
     allowed; an allowed partial load logs a one-line summary of what was skipped.
-    Checkpoint tensors the model does not use are reported, not refused.
+    Checkpoint tensors the model does not use are reported, not refused. The checked
+    state dict is marked, so that the load check of our top-level models
+    (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`) does not refuse what the
+    run's ``allow_partial_load`` allows.
     ``tools/train.py`` and ``tools/test.py`` add it to every config that lacks it; the
     shipped configs list it.
 
@@ -82,6 +86,8 @@ class CheckpointFitHook(Hook):
             how_to_allow=lambda report: HOW_TO_ALLOW.format(
                 allowance=suggested_allowance(report)),
             model_classes=self._classes(runner))
+        # checked with the run's allowance: our models' own load check stands aside
+        annotate_state_dict(checkpoint, **{FIT_CHECKED_METADATA: True})
 
     def before_save_checkpoint(self, runner: 'Runner', checkpoint: dict) -> None:
         order = input_channel_order(self._model(runner))

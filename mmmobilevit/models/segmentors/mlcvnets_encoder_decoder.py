@@ -9,6 +9,8 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
+from ..utils.checkpoint_fit import AllowPartial, CheckpointFitMixin
+
 #: How each release's ``engine/eval_segmentation.py`` (``predict_and_save``) turns an
 #: image (already resized by the test pipeline) into a mask:
 #: ``align_corners`` of the floor-to-the-output-stride resize and of the logits'
@@ -37,7 +39,7 @@ def class_map(logits: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class MLCVNetsEncoderDecoder(EncoderDecoder):
+class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
     """:class:`mmseg.models.segmentors.EncoderDecoder` whose prediction follows ml-cvnets'
     segmentation evaluation, chosen by ``test_cfg['protocol']``.
 
@@ -56,10 +58,17 @@ class MLCVNetsEncoderDecoder(EncoderDecoder):
 
     ``test_cfg``: ``mode`` must be ``'whole'`` (ml-cvnets has no sliding window);
     ``protocol``; ``output_stride`` (optional; default the backbone's ``out_stride``).
+
+    Its loads are checked: ``mmseg.apis.init_model``, ``MMSegInferencer`` and
+    ``load_from`` refuse a checkpoint of another model or class count, and serve one of
+    the other channel order (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`);
+    ``allow_partial_load`` (None | bool | dict, default None) says what may be missing or
+    of another shape.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.allow_partial_load = allow_partial_load
         protocol = self.protocol
         if protocol is not None:
             if protocol not in EVAL_PROTOCOLS:

@@ -6,8 +6,11 @@ from typing import Callable, Optional, Union
 from mmengine.logging import print_log
 from torch import nn
 
-from ...checkpoint.fit import (AllowPartial, CheckpointMismatchError, FitReport, blocking,
-                               compare_shapes, describe, mismatch_message, shapes_of)
+from ...checkpoint.channel_order import flip_message, serve_in_order
+from ...checkpoint.fit import (CHANNEL_ORDER_METADATA, CLASSES_METADATA, FIT_CHECKED_METADATA,
+                               SOURCE_METADATA, AllowPartial, CheckpointMismatchError, FitReport,
+                               blocking, compare_shapes, describe, mismatch_message, shapes_of,
+                               suggested_allowance)
 from ..backbones import infer_arch
 from .channel_order import align_channel_order, input_channel_order
 
@@ -91,11 +94,72 @@ def fit_checkpoint_to_model(model: nn.Module, checkpoint: dict, allow_partial: A
                             source: str = '', **kwargs) -> FitReport:
     """Prepare a loaded checkpoint for ``model`` before its weights are copied.
 
-    The one entry of :class:`~mmmobilevit.engine.hooks.CheckpointFitHook` and the
-    ``inference-checkpoint-fit`` fix: reverses the stem of a checkpoint trained on the
+    What :class:`~mmmobilevit.engine.hooks.CheckpointFitHook` does with a run's
+    checkpoints: reverses the stem of a checkpoint trained on the
     other channel order than the model is fed (:func:`align_channel_order`, in place),
     then refuses one that does not fit (:func:`check_checkpoint_fits`, whose other
     keyword arguments ``how_to_allow`` and ``model_classes`` it passes on).
     """
     align_channel_order(checkpoint, input_channel_order(model), source)
     return check_checkpoint_fits(model, checkpoint, allow_partial, source=source, **kwargs)
+
+
+class CheckpointFitMixin:
+    """Top-level models that refuse a checkpoint which does not fit them.
+
+    mmengine and the init APIs (``mmdet.apis.init_detector``, ``mmseg.apis.init_model``,
+    ``mmpretrain.apis.init_model``, the inferencers, ``load_from``) load weights with
+    ``strict=False``: a checkpoint of another model or class count loads with warnings,
+    and the model is partly random. A model of this class checks the tensors it is given
+    when it is the model being loaded (the top-level module, which alone sees every key):
+    missing or shape-mismatched tensors raise
+    :class:`~mmmobilevit.checkpoint.fit.CheckpointMismatchError`, naming the
+    checkpoint's arch, task and classes and the model's; unused tensors are warned
+    about. A checkpoint trained on the other channel order than the model is fed gets its
+    stem reversed first. Nothing of mmengine or the init APIs is changed: the check lives
+    in this model's ``_load_from_state_dict``.
+
+    The classes that use it take ``allow_partial_load`` (None | bool | dict): what may be
+    missing or of another shape when the model loads a checkpoint: ``True`` anything; a
+    dict ``missing=[regex, ...], mismatched=[regex, ...]``; ``None`` (default) nothing.
+    Runs of ``tools/`` check their ``load_from`` and resume checkpoints with the config's
+    top-level ``allow_partial_load`` instead (``CheckpointFitHook``, which marks what it
+    checked).
+    """
+
+    allow_partial_load: AllowPartial = None
+
+    def _how_to_allow(self, report: FitReport) -> str:
+        backbone = getattr(self, 'backbone', None)
+        if getattr(backbone, 'deployed', False) and report.unexpected:
+            return ('This model is built in deploy mode (backbone.deploy=True) and the '
+                    'checkpoint holds the training form: load it into the config without '
+                    'deploy=True and switch after loading (mmmobilevit.apis.init_model(..., '
+                    'deploy=True), tools/test.py --deploy), or convert the checkpoint once '
+                    'with tools/model_converters/deploy_model.py.')
+        return ('If that is intended (fine-tuning from another model or class count), '
+                'allow it: `model.allow_partial_load=True` in the config (anything) or '
+                f'`model.allow_partial_load={suggested_allowance(report)}` (these parts '
+                "only), e.g. cfg_options={'model.allow_partial_load': True}.")
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, *args, **kwargs):
+        # only as the model being loaded: as a part of a larger model (an EMA copy, a
+        # teacher) the keys and metadata it is handed are that model's business
+        if not prefix and not local_metadata.get(FIT_CHECKED_METADATA):
+            self._fit_loaded_state_dict(state_dict, local_metadata)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args, **kwargs)
+
+    def _fit_loaded_state_dict(self, state_dict: dict, local_metadata: dict) -> None:
+        order = local_metadata.get(CHANNEL_ORDER_METADATA)
+        if order is not None:
+            served = serve_in_order(state_dict, order, input_channel_order(self))
+            if served is not None:
+                state_dict.update(served)  # in place: the children read from this dict
+                print_log(flip_message(local_metadata.get(SOURCE_METADATA, ''), order,
+                                       input_channel_order(self)), logger='current')
+        classes = local_metadata.get(CLASSES_METADATA)
+        check_checkpoint_fits(
+            self, {'state_dict': state_dict,
+                   'meta': {'dataset_meta': {'classes': classes} if classes else {}}},
+            self.allow_partial_load, how_to_allow=self._how_to_allow,
+            source=local_metadata.get(SOURCE_METADATA, 'being loaded'))

@@ -14,6 +14,7 @@ import mmmobilevit  # noqa: F401
 from mmmobilevit.checkpoint import CheckpointLayoutError, convert_public_layout
 from mmmobilevit.checkpoint.ssd_layout import convert_mlcvnets_ssd
 from mmmobilevit.models.dense_heads import mlcvnets_postprocess
+from mmmobilevit.releases import release_of_arch
 from mmmobilevit.testing import REPO
 from mmmobilevit.testing.mlcvnets_ssd_reference import AppleSSD
 from mmmobilevit.testing.weights import randomize_norms
@@ -69,7 +70,7 @@ def test_parameters_equal_apples_to_the_unit(config):
 
 
 def release_of(cfg):
-    return 'v0.1' if cfg.input_convention == 'mlcvnets-v0.1' else 'v0.2'
+    return release_of_arch(cfg.model.backbone.arch)[len('mlcvnets-'):]
 
 
 def random_reference(arch, release, seed=0):

@@ -1,0 +1,23 @@
+"""mmpretrain's ``ImageClassifier`` that refuses a checkpoint which does not fit it."""
+from mmengine.registry import MODELS
+from mmpretrain.models.classifiers import ImageClassifier
+
+from ..utils.checkpoint_fit import AllowPartial, CheckpointFitMixin
+
+
+@MODELS.register_module()
+class MobileViTClassifier(CheckpointFitMixin, ImageClassifier):
+    """An ``ImageClassifier`` (backbone, neck, head: mmpretrain's, unchanged) whose
+    loads are checked: ``mmpretrain.apis.init_model``, ``get_model``, the inferencers and
+    ``load_from`` refuse a checkpoint of another model or class count, and serve one of
+    the other channel order (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`).
+
+    Args:
+        allow_partial_load (None | bool | dict): What may be missing or of another
+            shape in a loaded checkpoint (``True``: anything). Defaults to None.
+        *args, **kwargs: ``ImageClassifier``'s.
+    """
+
+    def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_partial_load = allow_partial_load

@@ -1,0 +1,23 @@
+"""SSDLite: mmdet's ``SingleStageDetector`` that refuses a checkpoint which does not fit."""
+from mmdet.models.detectors import SingleStageDetector
+from mmengine.registry import MODELS
+
+from ..utils.checkpoint_fit import AllowPartial, CheckpointFitMixin
+
+
+@MODELS.register_module()
+class SSDLite(CheckpointFitMixin, SingleStageDetector):
+    """A ``SingleStageDetector`` (mmdet's, unchanged) whose loads are checked:
+    ``mmdet.apis.init_detector``, ``DetInferencer`` and ``load_from`` refuse a checkpoint
+    of another model or class count, and serve one of the other channel order
+    (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`).
+
+    Args:
+        allow_partial_load (None | bool | dict): What may be missing or of another
+            shape in a loaded checkpoint (``True``: anything). Defaults to None.
+        *args, **kwargs: ``SingleStageDetector``'s (backbone, neck, bbox_head, ...).
+    """
+
+    def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_partial_load = allow_partial_load

@@ -5,6 +5,7 @@ from mmengine.config import Config
 from torch import nn
 
 from ..models.utils import compile_network, switch_to_deploy
+from ..utils import read_config
 
 _INIT = {
     'mmpretrain': ('mmpretrain.apis', 'init_model'),
@@ -53,7 +54,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
                          'the deployed model anyway')
     if precision is not None and compile:
         raise ValueError(f'compile=True is for the PyTorch backend, not {backend!r}')
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    cfg = read_config(config) if isinstance(config, str) else config
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     scope = cfg.get('default_scope')

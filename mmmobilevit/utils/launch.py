@@ -7,6 +7,7 @@ import os.path as osp
 import signal
 import sys
 import time
+import warnings
 from typing import IO, Optional
 
 import torch
@@ -45,11 +46,23 @@ def init_cpu_process_group(cfg: Config, launcher: str) -> bool:
     return True
 
 
+def read_config(path: str) -> Config:
+    """``Config.fromfile(path)``, without the three ``pkg_resources is deprecated``
+    warnings that mmengine 0.10 triggers while it resolves ``mmdet::`` / ``mmseg::``
+    bases (``mmengine.utils.is_installed`` imports and reloads ``pkg_resources``); the
+    warning filter is restored afterwards.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='pkg_resources is deprecated',
+                                category=UserWarning)
+        return Config.fromfile(path)
+
+
 def load_cfg(args: argparse.Namespace) -> Config:
     """The config of a tool's command line: ``args.config`` with ``--launcher``,
     ``--cfg-options`` and ``--work-dir`` applied (default ``./work_dirs/<config name>``).
     """
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

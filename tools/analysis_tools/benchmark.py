@@ -86,6 +86,8 @@ import time
 
 import torch
 
+from mmmobilevit.utils import read_config
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TIMM_NAMES = {
     'mobilevit-xxs': 'mobilevit_xxs', 'mobilevit-xs': 'mobilevit_xs',
@@ -352,16 +354,15 @@ MMDET_SSDLITE = 'ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
 
 def dense_config(task, impl):
     """The config of a det / seg row (``Config``), offline (no pretrained download)."""
-    from mmengine.config import Config
     if impl == 'mmdet-ssdlite-mobilenetv2':
         import mmdet
-        cfg = Config.fromfile(osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs',
-                                       MMDET_SSDLITE))
+        cfg = read_config(osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs',
+                                   MMDET_SSDLITE))
         cfg.model.backbone.init_cfg = None
         # mmdet's SSDHead cannot predict as shipped (mmmobilevit.models.MMDetSSDHead)
         cfg.model.bbox_head.type = 'MMDetSSDHead'
         return cfg
-    cfg = Config.fromfile(osp.join(REPO, DENSE[task]['config']))
+    cfg = read_config(osp.join(REPO, DENSE[task]['config']))
     cfg.model.backbone.init_cfg = None
     if impl == 'mmpretrain-backbone':
         # mmpretrain's MobileViT: out index 4 comes after its 1x1 expansion conv (640)

@@ -16,12 +16,12 @@ import os.path as osp
 import tempfile
 import time
 
-from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.datasets import MultiScaleBatchSampler
+from mmmobilevit.utils import read_config
 
 
 class _EpochTimer(Hook):
@@ -64,7 +64,7 @@ def main():
                         default='configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
     parser.add_argument('--epochs', type=int, default=1)
     args = parser.parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     if cfg.train_dataloader.get('batch_sampler', {}).get('type') != 'MultiScaleBatchSampler':
         raise ValueError(f'{args.config} does not train with MultiScaleBatchSampler')
     base = cfg.train_dataloader.batch_sampler.get('base_resolution', 256)

@@ -9,10 +9,11 @@ handler mmengine lacks (to its own analyzer).
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.analysis import complexity
+from mmmobilevit.utils import read_config
 
 
 def main():
@@ -22,7 +23,7 @@ def main():
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
     shape = args.shape * 2 if len(args.shape) == 1 else args.shape
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     params, flops = complexity(cfg, shape)

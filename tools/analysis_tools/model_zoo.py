@@ -14,10 +14,9 @@ import os.path as osp
 import re
 import sys
 
-from mmengine.config import Config
-
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.analysis import complexity
+from mmmobilevit.utils import read_config
 from mmmobilevit.utils.model_zoo import load_models
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -47,7 +46,7 @@ def input_shape(cfg, task):
 
 def compute(model, root=ROOT):
     """(params, flops) of a metafile model from its config."""
-    cfg = Config.fromfile(osp.join(root, model['Config']))
+    cfg = read_config(osp.join(root, model['Config']))
     task = model['Results'][0]['Task']
     return complexity(cfg, input_shape(cfg, task))
 

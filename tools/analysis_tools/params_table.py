@@ -7,10 +7,10 @@ Whole models as the configs build them (no weights are loaded).
 import argparse
 import os.path as osp
 
-from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
 import mmmobilevit  # noqa: F401
+from mmmobilevit.utils import read_config
 
 # config -> paper parameter count (M); None where the paper gives none
 TABLES = {
@@ -38,7 +38,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def count_params(config):
-    cfg = Config.fromfile(osp.join(ROOT, config))
+    cfg = read_config(osp.join(ROOT, config))
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
     return sum(p.numel() for p in model.parameters())

@@ -18,7 +18,7 @@ import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.apis import init_model
@@ -27,7 +27,7 @@ from mmmobilevit.deployment import (CheckFailed, TensorOutputs, check_graph,
                                     compare_with_onnxruntime, default_input_size, export_onnx,
                                     task_of)
 from mmmobilevit.models.utils import switch_to_deploy
-from mmmobilevit.utils import close_process_group
+from mmmobilevit.utils import close_process_group, read_config
 
 
 def parse_args(argv=None):
@@ -53,7 +53,7 @@ def main(argv=None):
     apply_patches()
     if not osp.isfile(args.config):
         raise SystemExit(f'config not found: {args.config}')
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     task = task_of(cfg)

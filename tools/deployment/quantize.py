@@ -27,14 +27,14 @@ import shutil
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.apis import init_model
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.deployment import (OnnxRuntimeNetwork, calibration_inputs, default_input_size,
                                     task_of)
-from mmmobilevit.utils import close_process_group
+from mmmobilevit.utils import close_process_group, read_config
 
 
 def parse_args(argv=None):
@@ -70,7 +70,7 @@ def main(argv=None):
     for name in ('calib_images', 'check_images'):
         if getattr(args, name) < 1:
             raise SystemExit(f'--{name.replace("_", "-")} must be at least 1')
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     task = task_of(cfg)

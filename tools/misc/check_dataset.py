@@ -13,10 +13,10 @@ at every start.
 import argparse
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmmobilevit  # noqa: F401  (registers the modules)
-from mmmobilevit.utils import DatasetError, DatasetNotFoundError, check_datasets
+from mmmobilevit.utils import DatasetError, DatasetNotFoundError, check_datasets, read_config
 
 
 def main(argv=None):
@@ -29,7 +29,7 @@ def main(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, "key=value" pairs')
     args = parser.parse_args(argv)
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     try:

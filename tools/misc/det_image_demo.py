@@ -12,9 +12,10 @@ from mmdet.registry import VISUALIZERS
 
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.compat import apply_patches
+from mmmobilevit.utils import read_config
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
@@ -22,12 +23,12 @@ def main():
     parser.add_argument('--out-file', default='pred.jpg')
     parser.add_argument('--score-thr', type=float, default=0.3)
     parser.add_argument('--device', default='cpu')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     apply_patches()
     if not osp.isfile(args.image):
         raise FileNotFoundError(f'image "{args.image}" does not exist')
 
-    model = init_detector(args.config, args.checkpoint, device=args.device)
+    model = init_detector(read_config(args.config), args.checkpoint, device=args.device)
     result = inference_detector(model, args.image)
     visualizer = VISUALIZERS.build(dict(type='DetLocalVisualizer', name='demo'))
     visualizer.dataset_meta = model.dataset_meta

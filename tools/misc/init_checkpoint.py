@@ -10,12 +10,13 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import MODELS, DefaultScope
 from mmengine.runner import save_checkpoint, set_random_seed
 
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.compat import apply_patches
+from mmmobilevit.utils import read_config
 
 
 def main():
@@ -26,7 +27,7 @@ def main():
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
     apply_patches()
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     set_random_seed(args.seed)

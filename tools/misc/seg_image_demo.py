@@ -13,9 +13,10 @@ from mmseg.apis import inference_model, init_model, show_result_pyplot
 
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.compat import apply_patches
+from mmmobilevit.utils import read_config
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
@@ -23,12 +24,12 @@ def main():
     parser.add_argument('--out-file', default='overlay.png')
     parser.add_argument('--opacity', type=float, default=0.5)
     parser.add_argument('--device', default='cpu')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     apply_patches()
     if not osp.isfile(args.image):
         raise FileNotFoundError(f'image "{args.image}" does not exist')
 
-    model = init_model(args.config, args.checkpoint, device=args.device)
+    model = init_model(read_config(args.config), args.checkpoint, device=args.device)
     result = inference_model(model, args.image)
     show_result_pyplot(model, args.image, result, opacity=args.opacity, show=False,
                        out_file=args.out_file)

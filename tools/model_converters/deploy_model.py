@@ -13,13 +13,14 @@ the backbone built fused:
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.apis import init_model
 from mmmobilevit.checkpoint import save_checkpoint_file
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.models.utils import switch_to_deploy
+from mmmobilevit.utils import read_config
 
 
 def main(argv=None):
@@ -30,7 +31,7 @@ def main(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
     apply_patches()
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     if cfg.model.get('backbone', {}).get('deploy'):
         raise SystemExit('error: the config builds the fused structure already '
                          '(backbone deploy=True); give the ordinary config')

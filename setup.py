@@ -67,6 +67,11 @@ def mim_package_data():
     return files
 
 
+# pip install 'mmmobilevit[cls,det]' etc.; 'all' is every task and deployment
+EXTRAS = {name: read_requirements(f'{name}.txt')
+          for name in ('cls', 'det', 'seg', 'deploy', 'tests')}
+EXTRAS['all'] = sorted({r for name in ('cls', 'det', 'seg', 'deploy') for r in EXTRAS[name]})
+
 add_mim_extension()
 setup(
     name='mmmobilevit',
@@ -77,9 +82,9 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs*', 'tools*', 'tests*', 'demo*')),
     package_data={'mmmobilevit': mim_package_data()},
-    python_requires='>=3.8',
+    python_requires='>=3.10',  # torch 2.14's floor; CI runs 3.11
     install_requires=read_requirements('runtime.txt'),
-    extras_require={'tests': ['pytest', 'timm']},
+    extras_require=EXTRAS,
     license='Apache License 2.0',
     zip_safe=False,
 )

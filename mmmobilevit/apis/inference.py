@@ -4,6 +4,7 @@ from typing import Optional, Union
 from mmengine.config import Config
 from torch import nn
 
+from ..extras import require
 from ..models.utils import compile_network, switch_to_deploy
 from ..utils import read_config
 
@@ -58,6 +59,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     scope = cfg.get('default_scope')
+    require(scope or '', config if isinstance(config, str) else 'this config')
     if scope not in _INIT:
         raise ValueError(f"the config's default_scope is {scope!r}; init_model handles "
                          f'{sorted(_INIT)}')

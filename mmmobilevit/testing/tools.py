@@ -39,15 +39,30 @@ def load_tool(path: str):
 
 
 def run_tool(args: List[str], timeout: float = 600, env: Optional[Dict[str, str]] = None,
-             check: bool = True) -> subprocess.CompletedProcess:
+             check: bool = True, cold: bool = False) -> subprocess.CompletedProcess:
     """Run ``python tools/...`` (or a shell script) from the repository root.
 
-    Output (stdout and stderr together) is in ``.stdout``; with ``check`` a non-zero
-    exit raises ``AssertionError`` showing its end.
+    A Python tool runs in a process forked from a server that has imported the
+    frameworks already (:mod:`.tool_server`: its own process, environment, output and
+    exit status, without the ~12 s of imports); ``cold=True`` (or
+    ``MMMOBILEVIT_TEST_COLD_TOOLS=1``) starts a new interpreter instead, as a shell
+    script always does. Output (stdout and stderr together) is in ``.stdout``; with
+    ``check`` a non-zero exit raises ``AssertionError`` showing its end.
     """
-    cmd = ([sys.executable] if args[0].endswith('.py') else ['bash']) + list(args)
-    proc = subprocess.run(cmd, cwd=REPO, env=env or tool_env(), timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = env or tool_env()
+    if args[0].endswith('.py') and not cold and \
+            os.environ.get('MMMOBILEVIT_TEST_COLD_TOOLS', '0') != '1':
+        import tempfile
+
+        from .tool_server import shared_server
+        cmd = ['python'] + list(args)
+        with tempfile.NamedTemporaryFile('r', suffix='.log') as log:
+            code = shared_server().run(list(args), REPO, env, log.name, timeout)
+            proc = subprocess.CompletedProcess(cmd, code, log.read(), None)
+    else:
+        cmd = ([sys.executable] if args[0].endswith('.py') else ['bash']) + list(args)
+        proc = subprocess.run(cmd, cwd=REPO, env=env, timeout=timeout,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f'{" ".join(cmd)} exited {proc.returncode}:\n'
                              f'{proc.stdout[-6000:]}')

@@ -15,6 +15,8 @@ import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
 from mmengine.dist import utils as dist_utils
 
+from ..extras import EXTRAS, require
+
 
 def cpu_only() -> bool:
     """True when training can only run on the CPU."""
@@ -51,11 +53,23 @@ def read_config(path: str) -> Config:
     warnings that mmengine 0.10 triggers while it resolves ``mmdet::`` / ``mmseg::``
     bases (``mmengine.utils.is_installed`` imports and reloads ``pkg_resources``); the
     warning filter is restored afterwards.
+
+    A config whose bases or ``default_scope`` need a task package that is not installed
+    (``mmdet::`` bases without mmdet) stops with the extra to install
+    (:func:`mmmobilevit.extras.require`).
     """
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='pkg_resources is deprecated',
                                 category=UserWarning)
-        return Config.fromfile(path)
+        try:
+            cfg = Config.fromfile(path)
+        except ModuleNotFoundError as err:  # mmengine: "<package> is not installed"
+            for package in EXTRAS:
+                if str(err).startswith(f'{package} is not installed'):
+                    require(package, path)
+            raise
+    require(cfg.get('default_scope', ''), path)
+    return cfg
 
 
 def load_cfg(args: argparse.Namespace) -> Config:

@@ -1,5 +1,6 @@
-try:  # mmpretrain is needed by the classification configs only
+from ...extras import installed
+
+__all__ = []
+if installed('mmpretrain'):  # the classification configs need mmpretrain
     from .mobilevit_classifier import MobileViTClassifier
-    __all__ = ['MobileViTClassifier']
-except ImportError:  # pragma: no cover
-    __all__ = []
+    __all__ += ['MobileViTClassifier']

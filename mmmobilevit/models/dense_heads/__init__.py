@@ -1,6 +1,7 @@
-try:  # mmdet is needed by the detection configs only
+from ...extras import installed
+
+__all__ = []
+if installed('mmdet'):  # the detection configs need mmdet
     from .mmdet_ssd_head import MMDetSSDHead
     from .ssdlite_head import SSDLiteHead, mlcvnets_postprocess
-    __all__ = ['MMDetSSDHead', 'SSDLiteHead', 'mlcvnets_postprocess']
-except ImportError:  # pragma: no cover
-    __all__ = []
+    __all__ += ['MMDetSSDHead', 'SSDLiteHead', 'mlcvnets_postprocess']

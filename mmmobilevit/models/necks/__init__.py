@@ -1,5 +1,6 @@
-try:  # mmdet is needed by the detection configs only
+from ...extras import installed
+
+__all__ = []
+if installed('mmdet'):  # the detection configs need mmdet
     from .ssdlite_extra_levels import SSDLiteExtraLevels
-    __all__ = ['SSDLiteExtraLevels']
-except ImportError:  # pragma: no cover
-    __all__ = []
+    __all__ += ['SSDLiteExtraLevels']

@@ -1,5 +1,6 @@
-try:  # mmseg is needed by the segmentation configs only
+from ...extras import installed
+
+__all__ = []
+if installed('mmseg'):  # the segmentation configs need mmseg
     from .mlcvnets_encoder_decoder import EVAL_PROTOCOLS, MLCVNetsEncoderDecoder
-    __all__ = ['EVAL_PROTOCOLS', 'MLCVNetsEncoderDecoder']
-except ImportError:  # pragma: no cover
-    __all__ = []
+    __all__ += ['EVAL_PROTOCOLS', 'MLCVNetsEncoderDecoder']

@@ -1,5 +1,6 @@
-try:  # mmdet is needed by the detection configs only
+from ...extras import installed
+
+__all__ = []
+if installed('mmdet'):  # the detection configs need mmdet
     from .ssdlite_anchor_generator import SSDLiteAnchorGenerator
-    __all__ = ['SSDLiteAnchorGenerator']
-except ImportError:  # pragma: no cover
-    __all__ = []
+    __all__ += ['SSDLiteAnchorGenerator']

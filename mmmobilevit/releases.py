@@ -72,11 +72,6 @@ def release_of_arch(arch: str) -> str:
     return 'mlcvnets-v0.1' if _V01_ARCHS.match(arch) else 'mlcvnets-v0.2'
 
 
-def convention_of_arch(arch: str) -> InputConvention:
-    """The :class:`InputConvention` of ``arch``'s published ImageNet weights."""
-    return CONVENTIONS[release_of_arch(arch)]
-
-
 def check_channel_order(order: str) -> str:
     """``order`` lower-cased, or a ValueError naming the two accepted values."""
     if not isinstance(order, str) or order.lower() not in CHANNEL_ORDERS:

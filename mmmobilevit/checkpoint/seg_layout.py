@@ -55,22 +55,6 @@ def seg_release(state_dict: StateDict) -> str:
         'ml-cvnets DeepLabv3 / PSPNet checkpoint')
 
 
-def seg_head_type(state_dict: StateDict) -> str:
-    """``'deeplabv3'`` or ``'pspnet'``, from the head's keys."""
-    if any(k.startswith('seg_head.aspp.') for k in state_dict):
-        return 'deeplabv3'
-    if any(k.startswith('seg_head.psp_layer.') for k in state_dict):
-        return 'pspnet'
-    raise CheckpointLayoutError('the segmentation head is neither an ASPP '
-                                '(seg_head.aspp.*) nor a pyramid pooling (seg_head.psp_layer.*)')
-
-
-def infer_seg_num_classes(state_dict: StateDict) -> int:
-    """The class count of an ml-cvnets segmentation state dict (classifier rows)."""
-    key = _V01_CLASSIFIER if seg_release(state_dict) == 'mlcvnets-v0.1' else _V02_CLASSIFIER
-    return int(state_dict[key].shape[0])
-
-
 def _pool_first(weight: Any, branches: int = 5) -> Any:
     """Projection weight over ``[b0, ..., b3, pool]`` -> over ``[pool, b0, ..., b3]``."""
     if weight.shape[1] % branches:

@@ -86,17 +86,12 @@ import time
 
 import torch
 
+from mmmobilevit.analysis import randomize_norms
+from mmmobilevit.analysis.benchmarking import (MMPRETRAIN_NAMES, TIMM_NAMES, GemmWorker,
+                                               median_seconds, mmpretrain_classifier)
 from mmmobilevit.utils import read_config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TIMM_NAMES = {
-    'mobilevit-xxs': 'mobilevit_xxs', 'mobilevit-xs': 'mobilevit_xs',
-    'mobilevit-s': 'mobilevit_s', 'mobilevitv2-0.5': 'mobilevitv2_050',
-    'mobilevitv2-0.75': 'mobilevitv2_075', 'mobilevitv2-1.0': 'mobilevitv2_100',
-    'mobilevitv2-1.25': 'mobilevitv2_125', 'mobilevitv2-1.5': 'mobilevitv2_150',
-    'mobilevitv2-1.75': 'mobilevitv2_175', 'mobilevitv2-2.0': 'mobilevitv2_200'}
-MMPRETRAIN_NAMES = {'mobilevit-xxs': 'xx_small', 'mobilevit-xs': 'x_small',
-                    'mobilevit-s': 'small'}
 INFERENCE_ONLY = ('ours-deploy', 'ours-bf16', 'ours-compile', 'onnxruntime',
                   'onnxruntime-int8')
 ONNX_IMPLS = ('onnxruntime', 'onnxruntime-int8')
@@ -114,30 +109,11 @@ def make_weights(arch, seed=0):
         model = timm.create_model(TIMM_NAMES[arch], pretrained=False)
     else:  # no timm version: our own classifier is the source
         model = build_impl('ours', arch, None, None).model
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-                m.running_mean.copy_(torch.rand(m.num_features, generator=gen) - 0.5)
-                m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
-            if isinstance(m, (torch.nn.modules.batchnorm._BatchNorm, torch.nn.LayerNorm,
-                              torch.nn.GroupNorm)) and m.weight is not None:
-                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
-                m.bias.copy_(torch.rand(m.bias.shape, generator=gen) - 0.5)
+    randomize_norms(model, seed)
     state = model.state_dict()
     if arch in TIMM_NAMES:
         return state, to_mmpretrain_layout(state)[0]
     return None, state
-
-
-def _classifier(backbone, channels):
-    from mmengine.registry import DefaultScope
-    from mmpretrain.registry import MODELS
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        return MODELS.build(dict(
-            type='ImageClassifier', backbone=backbone,
-            neck=dict(type='GlobalAveragePooling'),
-            head=dict(type='LinearClsHead', num_classes=1000, in_channels=channels)))
 
 
 class TensorMode(torch.nn.Module):
@@ -161,7 +137,7 @@ def build_impl(impl, arch, timm_state, our_state):
         model = timm.create_model(TIMM_NAMES[arch], pretrained=False)
         model.load_state_dict(timm_state)
     elif impl == 'mmpretrain':
-        model = TensorMode(_classifier(
+        model = TensorMode(mmpretrain_classifier(
             dict(type='mmpretrain.MobileViT', arch=MMPRETRAIN_NAMES[arch]), channels))
         if our_state is not None:
             model.model.load_state_dict(our_state)
@@ -169,7 +145,7 @@ def build_impl(impl, arch, timm_state, our_state):
         # no dropout, as mmpretrain's and timm's defaults: the train step does the
         # same work in every row (the arch's own rate, e.g. 0.05 on XXS, adds 18
         # dropouts per step)
-        model = TensorMode(_classifier(
+        model = TensorMode(mmpretrain_classifier(
             dict(type='MobileViTBackbone', arch=arch, drop_rate=0.), channels))
         if our_state is not None:
             model.model.load_state_dict(our_state)
@@ -226,17 +202,6 @@ def _peak_mb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _median_seconds(fn, iters, warmup):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _minor_faults(fn):
@@ -301,10 +266,10 @@ class ClsWorker:
     def round(self):
         a = self.args
         result = dict(
-            latency_b1_ms=1e3 * _median_seconds(lambda: self.infer(self.x1), a.iters,
-                                                a.warmup),
-            throughput_b8=8 / _median_seconds(lambda: self.infer(self.x8), a.iters,
-                                              a.warmup),
+            latency_b1_ms=1e3 * median_seconds(lambda: self.infer(self.x1), a.iters,
+                                               a.warmup),
+            throughput_b8=8 / median_seconds(lambda: self.infer(self.x8), a.iters,
+                                             a.warmup),
             faults_b8=_minor_faults(lambda: self.infer(self.x8)))
         if self.trainable:
             _start_phase()
@@ -315,28 +280,11 @@ class ClsWorker:
                 loss = torch.nn.functional.cross_entropy(model(self.x8), labels)
                 loss.backward()
                 model.zero_grad(set_to_none=True)
-            result['train_b8_ms'] = 1e3 * _median_seconds(step, max(2, a.iters // 2),
-                                                          min(a.warmup, 2))
+            result['train_b8_ms'] = 1e3 * median_seconds(step, max(2, a.iters // 2),
+                                                         min(a.warmup, 2))
             result['peak_train_mb'] = _peak_mb() - self.model_rss
             model.eval()
         return result
-
-
-class GemmWorker:
-    """The roofline: a large SGEMM and a bf16 GEMM on the same threads (GFLOP/s)."""
-
-    def __init__(self, args):
-        self.args, self.setup = args, {}
-        n = 2048
-        self.n = n
-        self.a, self.b = torch.randn(n, n), torch.randn(n, n)
-        self.a16, self.b16 = self.a.bfloat16(), self.b.bfloat16()
-
-    def round(self):
-        flops = 2 * self.n ** 3
-        fp32 = _median_seconds(lambda: torch.mm(self.a, self.b), 3, 1)
-        bf16 = _median_seconds(lambda: torch.mm(self.a16, self.b16), 3, 1)
-        return dict(sgemm_gflops=flops / fp32 / 1e9, bf16_gemm_gflops=flops / bf16 / 1e9)
 
 
 DENSE = {
@@ -384,15 +332,6 @@ def inference_pipeline(cfg, task):
     if pipeline[0]['type'].split('.')[-1] != 'LoadImageFromFile':
         raise ValueError(f'the test pipeline starts with {pipeline[0]["type"]}')
     return pipeline
-
-
-def randomise_norms(model, seed=0):
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-                m.running_mean.copy_(0.2 * (torch.rand(m.num_features, generator=gen) - 0.5))
-                m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
 
 
 DETECTIONS = (100, 400)
@@ -449,7 +388,8 @@ class DenseWorker:
         cfg = dense_config(task, impl)
         torch.manual_seed(0)
         model = init_model(cfg, None).eval()
-        randomise_norms(model)
+        # BatchNorm statistics near a trained model's (the affines stay identities)
+        randomize_norms(model, affine=False, mean_scale=0.2)
         self.image = osp.join(args.workdir, f'{task}.jpg')
         if task == 'det':
             self.setup['background_bias'] = favour_background(model, self.image)

@@ -1,6 +1,8 @@
-"""The model zoo: check or update the metafiles' numbers and print the README tables.
+"""The model zoo: the per-family pages, and the metafiles' numbers checked or updated.
 
-    python tools/analysis_tools/model_zoo.py            # README tables (markdown)
+    python tools/analysis_tools/model_zoo.py            # the tables (markdown)
+    python tools/analysis_tools/model_zoo.py --write    # docs/model_zoo/<family>.md and
+                                                        # configs/<family>/README.md
     python tools/analysis_tools/model_zoo.py --check    # metafile numbers == computed
     python tools/analysis_tools/model_zoo.py --update   # write the computed numbers
 
@@ -83,14 +85,37 @@ def version_of(model):
     return model['In Collection'].split('-')[-1]
 
 
-def readme_tables(models):
-    """One markdown table per task and MobileViT version."""
+FAMILIES = (('MobileViT', 'mobilevit'), ('MobileViTv2', 'mobilevitv2'),
+            ('MobileViTv3', 'mobilevitv3'))
+PAGE_HEADER = """# {version} model zoo
+
+Generated from `configs/{folder}/metafile.yml` by
+`python tools/analysis_tools/model_zoo.py --write`: do not edit by hand. Parameters and
+FLOPs (multiply-adds) are computed from the configs (classifiers at their test crop,
+SSDLite at 320x320, DeepLabv3 / PSPNet at 512x512 with the v0.2-era segmenters'
+training-only auxiliary head); the reference column is the accuracy of the linked weights
+as their publisher reports it (not re-measured here).
+"""
+
+
+def config_cell(model, link_from):
+    """The config as a link relative to ``link_from`` (a folder of the repository), or as
+    a path when ``link_from`` is None (the docs, built outside the repository tree)."""
+    if link_from is None:
+        return f'`{model["Config"]}`'
+    return f'[config]({osp.relpath(model["Config"], link_from)})'
+
+
+def readme_tables(models, versions=None, level=4, link_from='.'):
+    """One markdown table per task and MobileViT version (``versions``: only those)."""
     lines = []
     for title, task, dataset, metric in TASK_TABLES:
         rows = [m for _, m in models if m['Results'][0]['Task'] == task
                 and m['Results'][0]['Dataset'] == dataset]
         for version in sorted({version_of(m) for m in rows}):
-            lines += [f'#### {title}: {version}', '',
+            if versions is not None and version not in versions:
+                continue
+            lines += [f'{"#" * level} {title}: {version}', '',
                       f'| model | params (M) | FLOPs (G) | {metric} (reference) | config '
                       '| weights | weights licence |',
                       '| --- | ---: | ---: | ---: | --- | --- | --- |']
@@ -101,10 +126,22 @@ def readme_tables(models):
                 meta = m['Metadata']
                 lines.append(
                     f'| {m["Name"]} | {meta["Parameters"] / 1e6:.2f} '
-                    f'| {meta["FLOPs"] / 1e9:.2f} | {value} | [config]({m["Config"]}) '
+                    f'| {meta["FLOPs"] / 1e9:.2f} | {value} | {config_cell(m, link_from)} '
                     f'| {weights_cell(m)} | {m["Weights License"]} |')
             lines.append('')
     return '\n'.join(lines).rstrip() + '\n'
+
+
+def family_pages(models, root=ROOT):
+    """``{path: text}``: ``docs/model_zoo/<family>.md`` and ``configs/<family>/README.md``."""
+    pages = {}
+    for version, folder in FAMILIES:
+        header = PAGE_HEADER.format(version=version, folder=folder)
+        pages[osp.join(root, 'docs', 'model_zoo', f'{folder}.md')] = header + '\n' + \
+            readme_tables(models, {version}, level=2, link_from=None)
+        pages[osp.join(root, 'configs', folder, 'README.md')] = header + '\n' + \
+            readme_tables(models, {version}, level=2, link_from=f'configs/{folder}')
+    return pages
 
 
 def main(argv=None):
@@ -112,8 +149,16 @@ def main(argv=None):
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument('--check', action='store_true')
     mode.add_argument('--update', action='store_true')
+    mode.add_argument('--write', action='store_true',
+                      help='write docs/model_zoo/<family>.md and configs/<family>/README.md')
     args = parser.parse_args(argv)
     models = load_models(ROOT)
+    if args.write:
+        for path, text in family_pages(models).items():
+            with open(path, 'w') as f:
+                f.write(text)
+            print(f'wrote {osp.relpath(path, ROOT)}')
+        return 0
     if not (args.check or args.update):
         print(readme_tables(models), end='')
         return 0

@@ -27,7 +27,6 @@ No test asserts a time; the README quotes this script's output.
 """
 import argparse
 import json
-import os.path as osp
 import statistics
 import sys
 import time
@@ -36,9 +35,8 @@ from collections import OrderedDict
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-# the classifiers, arch names, timer and roofline of the side-by-side benchmark
-from benchmark import MMPRETRAIN_NAMES, GemmWorker, _classifier, _median_seconds  # noqa: E402
+from mmmobilevit.analysis.benchmarking import (MMPRETRAIN_NAMES, GemmWorker, median_seconds,
+                                               mmpretrain_classifier)
 
 #: Operator classes of our step (ATen operators, forward and backward), by substrings of
 #: the operator's name; convolutions with groups are the depthwise class.
@@ -85,9 +83,10 @@ def build_pair(arch):
     """Our classifier and mmpretrain's, the same weights, in training mode."""
     from mmmobilevit.models.backbones.mobilevit_archs import get_arch
     channels = get_arch(arch).out_channels
-    ours = _classifier(dict(type='MobileViTBackbone', arch=arch, drop_rate=0.), channels)
-    theirs = _classifier(dict(type='mmpretrain.MobileViT', arch=MMPRETRAIN_NAMES[arch]),
-                         channels)
+    ours = mmpretrain_classifier(dict(type='MobileViTBackbone', arch=arch, drop_rate=0.),
+                                 channels)
+    theirs = mmpretrain_classifier(
+        dict(type='mmpretrain.MobileViT', arch=MMPRETRAIN_NAMES[arch]), channels)
     theirs.load_state_dict(ours.state_dict())
     return OrderedDict(ours=ours.train(), mmpretrain=theirs.train())
 
@@ -250,7 +249,7 @@ def measure(arch, args):
         for name in steps['ours']:
             for impl in steps:  # interleaved, part by part
                 times[impl][name].append(
-                    1e3 * _median_seconds(steps[impl][name], args.iters, 1))
+                    1e3 * median_seconds(steps[impl][name], args.iters, 1))
         sgemm.append(gemm.round()['sgemm_gflops'])
         print(f'[train_breakdown] {arch}: round {r + 1}/{args.rounds}', file=sys.stderr,
               flush=True)

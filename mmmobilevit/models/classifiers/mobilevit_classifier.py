@@ -15,7 +15,8 @@ class MobileViTClassifier(CheckpointFitMixin, ImageClassifier):
     Args:
         allow_partial_load (None | bool | dict): What may be missing or of another
             shape in a loaded checkpoint (``True``: anything). Defaults to None.
-        *args, **kwargs: ``ImageClassifier``'s.
+
+    The other arguments are ``ImageClassifier``'s.
     """
 
     def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:

@@ -15,7 +15,8 @@ class SSDLite(CheckpointFitMixin, SingleStageDetector):
     Args:
         allow_partial_load (None | bool | dict): What may be missing or of another
             shape in a loaded checkpoint (``True``: anything). Defaults to None.
-        *args, **kwargs: ``SingleStageDetector``'s (backbone, neck, bbox_head, ...).
+
+    The other arguments are ``SingleStageDetector``'s.
     """
 
     def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:

@@ -1,0 +1,95 @@
+"""README: short, and its quick starts run as written (release URLs served by a loopback
+server with random weights in the releases' layouts)."""
+import os
+import os.path as osp
+import re
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmmobilevit.testing import REPO
+from mmmobilevit.testing.apple_layout import to_apple_layout
+from mmmobilevit.testing.http_server import FileServer
+
+README = osp.join(REPO, 'README.md')
+APPLE = 'https://docs-assets.developer.apple.com'
+
+
+def quick_starts():
+    """``{task: code}`` of the README's quick-start blocks."""
+    text = open(README).read()
+    section = text[text.index('## Quick start'):]
+    section = section[:section.index('\n## ', 3)]
+    blocks = re.findall(r'\*\*(\w+)\*\*[^\n]*\n\n```python\n(.*?)```', section, re.S)
+    return dict(blocks)
+
+
+def test_readme_is_short_and_has_the_three_quick_starts():
+    assert len(open(README).read().splitlines()) <= 300
+    assert sorted(quick_starts()) == ['Classification', 'Detection', 'Segmentation']
+
+
+def _apple_classifier(arch):
+    from mmmobilevit.models import MobileViTBackbone
+    torch.manual_seed(0)
+    backbone = MobileViTBackbone(arch, init_cfg=None)
+    state = {f'backbone.{k}': v for k, v in backbone.state_dict().items()}
+    state.update({'head.fc.weight': torch.randn(1000, backbone.out_channels[-1]) * 0.01,
+                  'head.fc.bias': torch.zeros(1000)})
+    return to_apple_layout(state)
+
+
+def _apple_detector(arch):
+    from mmmobilevit.testing.mlcvnets_ssd_reference import AppleSSD
+    torch.manual_seed(0)
+    return AppleSSD(arch).apple_state_dict()
+
+
+def _apple_segmenter(config):
+    from mmmobilevit.testing.mlcvnets_seg_reference import AppleSegmentation
+    cfg = Config.fromfile(osp.join(REPO, config))
+    head = cfg.model.decode_head
+    torch.manual_seed(0)
+    return AppleSegmentation(
+        cfg.model.backbone.arch, head='deeplabv3',
+        release=cfg.model.test_cfg.protocol[len('mlcvnets-'):], n_classes=head.num_classes,
+        output_stride=cfg.model.backbone.out_stride, channels=head.channels,
+        rates=tuple(head.dilations[1:]),
+        aux=cfg.model.auxiliary_head is not None).apple_state_dict()
+
+
+@pytest.mark.slow  # three full-size models (MobileViTv2-1.0, SSDLite-S, DeepLabv3-v2-1.0)
+def test_quick_starts_run_as_written(tmp_path, monkeypatch, capsys):
+    served = {
+        'ml-research/models/cvnets-v2/classification/mobilevitv2-1.0.pt':
+            _apple_classifier('mobilevitv2-1.0'),
+        'ml-research/models/cvnets/detection/ssd_mobilevit_s_320.pt':
+            _apple_detector('mobilevit-s'),
+        'ml-research/models/cvnets-v2/segmentation/ade20k/mobilevitv2/'
+        'deeplabv3-mobilevitv2-1.0.pt':
+            _apple_segmenter('configs/mobilevitv2/deeplabv3_mobilevitv2-1.0_ade20k-512x512.py'),
+    }
+    root = tmp_path / 'served'
+    for path, state in served.items():
+        os.makedirs(root / osp.dirname(path), exist_ok=True)
+        torch.save(state, str(root / path))
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    monkeypatch.chdir(tmp_path)
+    # the quick starts run from the repository root
+    for name in ('configs', 'docs'):
+        os.symlink(osp.join(REPO, name), tmp_path / name)
+    import mmmobilevit  # noqa: F401  (the configs' custom_imports would import it too)
+    with FileServer(str(root)) as server:
+        base = server.url('').rstrip('/')
+        for task, code in quick_starts().items():
+            scope = {}
+            exec(compile(code.replace(APPLE, base), f'README {task}', 'exec'), scope)
+            if task == 'Classification':
+                assert 0 <= scope['result']['pred_label'] < 1000
+                assert scope['result']['pred_class']  # ImageNet's names
+            elif task == 'Detection':
+                assert scope['result'].pred_instances.bboxes.shape[-1] == 4
+            else:
+                assert osp.isfile(tmp_path / 'overlay.png')
+                assert scope['result'].pred_sem_seg.data.max() < 150

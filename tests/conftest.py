@@ -1,15 +1,20 @@
-"""Shared fixtures: the toy data (helpers live in :mod:`mmmobilevit.testing`)."""
+"""Shared fixtures: the toy data, initial weights. The helpers (running the tools, the
+loopback server, the reference implementations) live in ``tests/helpers``, which is not
+part of the package: this file puts ``tests/`` on ``sys.path`` for them."""
 import os.path as osp
+import sys
 
 import pytest
 
-from mmmobilevit.testing import REPO
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+
+from helpers import REPO  # noqa: E402
 
 
 @pytest.fixture(scope='session')
 def toy_data():
     """The bundled toy datasets under <repo>/data/toy (written once, then reused)."""
-    from mmmobilevit.testing.toy_data import make_toy_data
+    from mmmobilevit.datasets.toy_data import make_toy_data
     out = osp.join(REPO, 'data', 'toy')
     make_toy_data(out, verbose=False)
     return out
@@ -27,7 +32,7 @@ TOY_CONFIGS = {
 def initial_weights(tmp_path_factory):
     """Initial weights of the toy MobileViT classifier and detector and of the toy
     ResNet-18, as checkpoint files with their class names as dataset meta."""
-    from mmmobilevit.testing.weights import save_initial_weights
+    from helpers.weights import save_initial_weights
     out = tmp_path_factory.mktemp('initial_weights')
     shapes = ('square', 'circle', 'triangle', 'cross')
     classes = dict(cls=shapes, det=shapes[:3], r18=shapes)

@@ -3,8 +3,8 @@ import pytest
 from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
+from helpers import run_tool
 from mmmobilevit.analysis import complexity
-from mmmobilevit.testing import run_tool
 
 PAPER_MACS = {'mobilevit-xxs': 0.42e9, 'mobilevit-xs': 1.05e9, 'mobilevit-s': 2.03e9}
 

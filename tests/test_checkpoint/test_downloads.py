@@ -9,10 +9,10 @@ import pytest
 import torch
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO, read_test_metrics, run_tool, tool_env
+from helpers.http_server import FileServer
 from mmmobilevit import compat
 from mmmobilevit.checkpoint import read_local_checkpoint
-from mmmobilevit.testing import REPO, read_test_metrics, run_tool, tool_env
-from mmmobilevit.testing.http_server import FileServer
 
 pytestmark = pytest.mark.slow  # tool runs and training
 
@@ -180,8 +180,8 @@ def test_a_hung_server_times_out_clearly_and_leaves_no_partial_file(torch_home,
 
     from mmengine.runner.checkpoint import _load_checkpoint
 
+    from helpers.http_server import StalledServer
     from mmmobilevit.checkpoint import TIMEOUT_ENV, CheckpointError
-    from mmmobilevit.testing.http_server import StalledServer
     monkeypatch.setenv(TIMEOUT_ENV, '2')
     with StalledServer() as server:
         start = time.monotonic()

@@ -6,11 +6,11 @@ import pytest
 import torch
 
 import mmmobilevit  # noqa: F401
+from helpers import run_tool
+from helpers.http_server import FileServer
 from mmmobilevit import compat
 from mmmobilevit.checkpoint import (TRUST_ENV, UnsafeCheckpointError, is_trusted,
                                     load_checkpoint_file, read_local_checkpoint, trust_checkpoint)
-from mmmobilevit.testing import run_tool
-from mmmobilevit.testing.http_server import FileServer
 
 
 class CreatesAFile:

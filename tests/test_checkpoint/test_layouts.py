@@ -7,10 +7,10 @@ import torch
 from torch import nn
 
 import mmmobilevit  # noqa: F401
+from helpers import run_tool
+from helpers.apple_layout import to_apple_layout
 from mmmobilevit.checkpoint import CheckpointLayoutError
 from mmmobilevit.models import MobileViTBackbone
-from mmmobilevit.testing import run_tool
-from mmmobilevit.testing.apple_layout import to_apple_layout
 
 
 def random_classifier_state(arch, seed=0):

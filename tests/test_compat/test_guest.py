@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from mmmobilevit.testing import REPO
+from helpers import REPO
 
 SCRIPT = r'''
 import glob, importlib, os.path as osp, sys

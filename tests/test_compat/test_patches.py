@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO
 from mmmobilevit import compat
-from mmmobilevit.testing import REPO
 
 # the anchors of mmdet's stock SSDLite config
 ANCHORS = dict(type='SSDAnchorGenerator', scale_major=False, input_size=320,

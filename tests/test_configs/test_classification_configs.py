@@ -7,8 +7,8 @@ from mmengine.config import Config
 from mmengine.registry import DATA_SAMPLERS, MODELS, DefaultScope
 
 import mmmobilevit  # noqa: F401
-from mmmobilevit.testing import REPO
-from mmmobilevit.testing.reference import REFERENCE_PARAMS
+from helpers import REPO
+from mmmobilevit.releases import REFERENCE_PARAMS
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', '*_8xb128_in1k.py')))
 

@@ -9,7 +9,7 @@ import pytest
 from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
-from mmmobilevit.testing import REPO, free_port, read_test_metrics, run_tool, tool_env
+from helpers import REPO, free_port, read_test_metrics, run_tool, tool_env
 
 TOY = 'configs/_toy_/deeplabv3_mobilevit-xxs_toy-seg.py'
 PAPER_PARAMS = {'s': 6.4e6, 'xs': 2.9e6, 'xxs': 1.9e6}

@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 import yaml
 
-from mmmobilevit.testing import REPO, run_tool
+from helpers import REPO, run_tool
 from mmmobilevit.utils.model_zoo import load_models
 
 
@@ -67,7 +67,7 @@ def test_metafile_numbers_match_the_configs():
 def test_model_zoo_pages_are_the_tools_output():
     """docs/model_zoo/<family>.md and configs/<family>/README.md are what
     ``model_zoo.py --write`` writes from the metafiles (not edited by hand)."""
-    from mmmobilevit.testing import load_tool
+    from helpers import load_tool
     tool = load_tool('tools/analysis_tools/model_zoo.py')
     pages = tool.family_pages(load_models(REPO), REPO)
     assert len(pages) == 6

@@ -10,7 +10,7 @@ from mmengine.model import revert_sync_batchnorm
 from mmengine.runner import Runner
 
 import mmmobilevit  # noqa: F401
-from mmmobilevit.testing import REPO
+from helpers import REPO
 from mmmobilevit.utils import check_datasets
 
 pytestmark = pytest.mark.slow  # builds three full-size models and their data

@@ -8,8 +8,8 @@ import re
 import pytest
 from mmengine.config import Config
 
+from helpers import REPO
 from mmmobilevit.releases import CONVENTIONS, release_of_arch
-from mmmobilevit.testing import REPO
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', '*.py')))
 QUICK = {'mobilevit-s_8xb128_in1k.py', 'mobilevitv2-1.0_8xb128_in1k.py',

@@ -5,7 +5,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmmobilevit.testing import REPO
+from helpers import REPO
 
 SAFETY_HOOKS = ('RNGStateHook', 'WeightsOnlyCheckpointHook', 'FiniteLossHook',
                 'CheckpointFitHook')

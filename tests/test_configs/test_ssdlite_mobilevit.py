@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
-from mmmobilevit.testing import REPO, free_port, read_test_metrics, run_tool, tool_env
+from helpers import REPO, free_port, read_test_metrics, run_tool, tool_env
 
 TOY = 'configs/_toy_/ssdlite_mobilevit-xxs_toy-det.py'
 PAPER_PARAMS = {'s': 5.7e6, 'xs': 2.7e6, 'xxs': 1.8e6}

@@ -9,9 +9,9 @@ import torch
 from mmengine.dataset import DefaultSampler
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO, free_port, read_test_metrics, run_tool, tool_env
 from mmmobilevit.datasets import (EmptyPlanError, MultiScaleBatchSampler, batch_size_table,
                                   plan_batch_counts)
-from mmmobilevit.testing import REPO, free_port, read_test_metrics, run_tool, tool_env
 
 IMAGENET = [160, 192, 256, 288, 320]
 TOY = 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py'
@@ -23,7 +23,7 @@ def recording_config(tmp_path):
     path = tmp_path / 'recording_cfg.py'
     path.write_text(
         f"_base_ = '{osp.join(REPO, TOY)}'\n"
-        "custom_imports = dict(imports=['mmmobilevit', 'mmmobilevit.testing.record_batches_hook'],"
+        "custom_imports = dict(imports=['mmmobilevit', 'helpers.record_batches_hook'],"
         " allow_failed_imports=False)\n"
         "custom_hooks = [dict(type='EMAEvalHook', ema_type='mmdet.ExpMomentumEMA',"
         " momentum=0.02, gamma=20, priority=49), dict(type='BatchShapeLogHook'),"

@@ -2,7 +2,7 @@
 import filecmp
 import os.path as osp
 
-from mmmobilevit.testing.toy_data import make_toy_data
+from mmmobilevit.datasets.toy_data import make_toy_data
 
 
 def test_a_dataset_does_not_depend_on_which_others_are_written(tmp_path):

@@ -7,10 +7,10 @@ import pytest
 import torch
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO, run_tool
 from mmmobilevit.apis import init_model
 from mmmobilevit.deployment import (CheckFailed, TensorOutputs, check_graph,
                                     compare_with_onnxruntime, ort_session, task_of)
-from mmmobilevit.testing import REPO, run_tool
 
 pytestmark = pytest.mark.slow  # exports and tool runs
 

@@ -12,11 +12,11 @@ import torch
 from mmengine.registry import DefaultScope
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO, run_tool, tool_env
 from mmmobilevit.apis import init_model
 from mmmobilevit.deployment import OnnxRuntimeNetwork, calibration_inputs, use_onnxruntime
 from mmmobilevit.deployment.ort_backend import (activation_matmuls, backend_precision, hash_tensors,
                                                 quantize_onnx)
-from mmmobilevit.testing import REPO, run_tool, tool_env
 
 CLS = osp.join(REPO, 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
 

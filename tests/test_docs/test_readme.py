@@ -8,9 +8,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmmobilevit.testing import REPO
-from mmmobilevit.testing.apple_layout import to_apple_layout
-from mmmobilevit.testing.http_server import FileServer
+from helpers import REPO
+from helpers.apple_layout import to_apple_layout
+from helpers.http_server import FileServer
 
 README = osp.join(REPO, 'README.md')
 APPLE = 'https://docs-assets.developer.apple.com'
@@ -41,13 +41,13 @@ def _apple_classifier(arch):
 
 
 def _apple_detector(arch):
-    from mmmobilevit.testing.mlcvnets_ssd_reference import AppleSSD
+    from helpers.mlcvnets_ssd_reference import AppleSSD
     torch.manual_seed(0)
     return AppleSSD(arch).apple_state_dict()
 
 
 def _apple_segmenter(config):
-    from mmmobilevit.testing.mlcvnets_seg_reference import AppleSegmentation
+    from helpers.mlcvnets_seg_reference import AppleSegmentation
     cfg = Config.fromfile(osp.join(REPO, config))
     head = cfg.model.decode_head
     torch.manual_seed(0)

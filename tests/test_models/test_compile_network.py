@@ -10,10 +10,10 @@ import torch
 from torch import nn
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO
+from helpers.weights import rel_diff
 from mmmobilevit.apis import init_model
 from mmmobilevit.models.utils import compile_network
-from mmmobilevit.testing import REPO
-from mmmobilevit.testing.weights import rel_diff
 
 CLS = osp.join(REPO, 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
 

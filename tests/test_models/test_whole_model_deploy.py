@@ -10,9 +10,9 @@ from mmengine.registry import MODELS, DefaultScope
 from torch.nn.modules.batchnorm import _BatchNorm
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO
+from helpers.weights import randomize_norms, rel_diff
 from mmmobilevit.models.utils import switch_to_deploy
-from mmmobilevit.testing import REPO
-from mmmobilevit.testing.weights import randomize_norms, rel_diff
 
 CASES = {  # config, input size, scope
     'ssdlite-v0.1': ('configs/mobilevit/ssdlite_mobilevit-xxs_coco.py', (256, 256), 'mmdet'),

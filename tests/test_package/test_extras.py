@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from mmmobilevit.testing import REPO
+from helpers import REPO
 
 ABSENT = r'''
 import sys

@@ -12,8 +12,8 @@ from importlib.metadata import version
 
 import pytest
 
-from mmmobilevit.testing import REPO, tool_env
-from mmmobilevit.testing.http_server import FileServer
+from helpers import REPO, tool_env
+from helpers.http_server import FileServer
 
 pytestmark = pytest.mark.slow  # tool runs and training
 

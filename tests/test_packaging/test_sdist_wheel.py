@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from mmmobilevit.testing import REPO, tool_env
+from helpers import REPO, tool_env
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from mmmobilevit.testing import run_tool
+from helpers import run_tool
 
 pytestmark = pytest.mark.slow  # tool runs and training
 

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from mmmobilevit.testing import load_tool
+from helpers import load_tool
 
 
 @pytest.fixture(scope='module')

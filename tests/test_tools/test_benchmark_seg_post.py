@@ -6,8 +6,8 @@ import pytest
 import torch
 from mmseg.structures import SegDataSample
 
+from helpers import REPO, load_tool
 from mmmobilevit.apis import init_model
-from mmmobilevit.testing import REPO, load_tool
 
 TOY_SEG = osp.join(REPO, 'configs', '_toy_', 'deeplabv3_mobilevit-xxs_toy-seg.py')
 

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from mmmobilevit.testing import REPO, load_tool
-from mmmobilevit.testing.http_server import FileServer
+from helpers import REPO, load_tool
+from helpers.http_server import FileServer
 
 
 @pytest.fixture(scope='module')

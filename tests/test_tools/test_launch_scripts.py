@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from mmmobilevit.testing import REPO
+from helpers import REPO
 
 PRINT_ARGS = '#!/usr/bin/env bash\nfor a in "$@"; do printf "%s\\n" "$a"; done\n'
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from mmmobilevit.testing import REPO, free_port, run_tool, tool_env
+from helpers import REPO, free_port, run_tool, tool_env
 
 pytestmark = pytest.mark.slow  # tool runs and training
 

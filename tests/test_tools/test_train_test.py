@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pytest
 
+from helpers import REPO, free_port, read_test_metrics, run_tool, tool_env
 from mmmobilevit.checkpoint import read_local_checkpoint
-from mmmobilevit.testing import REPO, free_port, read_test_metrics, run_tool, tool_env
 
 pytestmark = pytest.mark.slow  # tool runs and training
 

@@ -42,7 +42,7 @@ def coco_copy(toy_data, tmp_path, edit=None, text=None):
 
     from mmengine.config import Config
 
-    from mmmobilevit.testing import REPO
+    from helpers import REPO
     root = tmp_path / 'coco'
     (root / 'annotations').mkdir(parents=True)
     os.symlink(osp.join(toy_data, 'coco', 'train2017'), root / 'train2017')
@@ -145,7 +145,7 @@ def test_classification_lists_are_checked(toy_data, tmp_path, stamps):
 
     from mmengine.config import Config
 
-    from mmmobilevit.testing import REPO
+    from helpers import REPO
     from mmmobilevit.utils import DatasetError
     cfg = Config.fromfile(osp.join(REPO, CLS))
     ds = cfg.train_dataloader.dataset.dataset
@@ -166,7 +166,7 @@ def test_classification_lists_are_checked(toy_data, tmp_path, stamps):
 
 
 def test_check_dataset_tool(toy_data, capsys):
-    from mmmobilevit.testing import load_tool
+    from helpers import load_tool
     tool = load_tool('tools/misc/check_dataset.py')
     assert tool.main([DET]) == 0
     out = capsys.readouterr().out

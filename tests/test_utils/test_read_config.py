@@ -4,7 +4,7 @@ import warnings
 
 from mmengine.config import Config
 
-from mmmobilevit.testing import REPO
+from helpers import REPO
 from mmmobilevit.utils import read_config
 
 # a config with mmdet:: bases, which mmengine resolves through pkg_resources

@@ -16,10 +16,10 @@ from torch import nn
 import mmmobilevit  # noqa: F401
 from mmmobilevit.analysis import count_flops
 from mmmobilevit.models import ARCH_SETTINGS, MobileViTBackbone
-from mmmobilevit.testing.reference import REFERENCE_PARAMS
+from mmmobilevit.releases import REFERENCE_PARAMS
 
 # The MobileViT paper's MACs at 256x256 (the reference parameter counts:
-# mmmobilevit.testing.reference.REFERENCE_PARAMS, from the reference code).
+# mmmobilevit.releases.REFERENCE_PARAMS, from the reference code).
 PAPER_FLOPS = {'mobilevit-xxs': 0.42, 'mobilevit-xs': 1.05, 'mobilevit-s': 2.03}
 
 

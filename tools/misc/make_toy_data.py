@@ -2,11 +2,11 @@
 
     python tools/misc/make_toy_data.py [--out data/toy] [--force]
 
-See :mod:`mmmobilevit.testing.toy_data` for what they hold.
+See :mod:`mmmobilevit.datasets.toy_data` for what they hold.
 """
 import argparse
 
-from mmmobilevit.testing.toy_data import DATASETS, make_toy_data
+from mmmobilevit.datasets.toy_data import DATASETS, make_toy_data
 
 
 def main():

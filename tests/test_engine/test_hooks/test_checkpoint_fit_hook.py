@@ -10,8 +10,8 @@ from mmengine.runner import Runner
 
 import mmmobilevit  # noqa: F401
 import mmmobilevit.compat.enable  # noqa: F401
+from helpers import REPO
 from mmmobilevit.checkpoint.fit import CheckpointMismatchError
-from mmmobilevit.testing import REPO
 
 TOY_CLS = osp.join(REPO, 'configs', '_toy_', 'mobilevit-xxs_toy-multiscale-cls.py')
 TOY_DET = osp.join(REPO, 'configs', '_toy_', 'ssdlite_mobilevit-xxs_toy-det.py')

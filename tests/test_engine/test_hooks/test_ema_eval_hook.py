@@ -12,8 +12,8 @@ from mmengine.runner import Runner
 from torch import nn
 
 import mmmobilevit  # noqa: F401
+from helpers import read_test_metrics, run_tool
 from mmmobilevit.checkpoint import read_local_checkpoint
-from mmmobilevit.testing import read_test_metrics, run_tool
 
 TOY = 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py'
 

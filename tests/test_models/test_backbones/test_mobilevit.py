@@ -5,7 +5,7 @@ from torch import nn
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.models import ARCH_SETTINGS, MobileViTBackbone
-from mmmobilevit.testing.reference import REFERENCE_PARAMS
+from mmmobilevit.releases import REFERENCE_PARAMS
 
 
 def count(module):
@@ -144,7 +144,15 @@ def test_silu_runs_in_place_only_in_eval_mode():
                if isinstance(m, nn.SiLU) and m.inplace_in_eval)
 
 
-@pytest.mark.parametrize('arch', sorted(REFERENCE_PARAMS))
+#: one arch per block type in the quick subset (v1, v2, the v3 overlays on v1 and v2, the
+#: v3 -L2 depth); the widths only scale the same modules
+TRAINING_STEP_QUICK = ('mobilevit-xxs', 'mobilevitv2-0.5', 'mobilevitv3-xxs',
+                       'mobilevitv3-xxs-l2', 'mobilevitv3-0.5')
+
+
+@pytest.mark.parametrize('arch', [
+    pytest.param(a, marks=() if a in TRAINING_STEP_QUICK else pytest.mark.slow)
+    for a in sorted(REFERENCE_PARAMS)])
 def test_training_step(arch):
     model = MobileViTBackbone(arch, drop_path_rate=0.1).train()
     out = model(torch.rand(2, 3, 256, 256))[0]

@@ -7,9 +7,9 @@ import torch
 from torch import nn
 
 import mmmobilevit  # noqa: F401
+from helpers.weights import randomize_norms, rel_diff
 from mmmobilevit.models import MobileViTBackbone
 from mmmobilevit.models.layers import ConvAct
-from mmmobilevit.testing.weights import randomize_norms, rel_diff
 
 
 @pytest.mark.parametrize('arch,out_stride', [

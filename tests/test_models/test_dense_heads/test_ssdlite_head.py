@@ -11,13 +11,13 @@ from mmengine.registry import MODELS, DefaultScope
 from torch import nn
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO
+from helpers.mlcvnets_ssd_reference import AppleSSD
+from helpers.weights import randomize_norms
 from mmmobilevit.checkpoint import CheckpointLayoutError, convert_public_layout
 from mmmobilevit.checkpoint.ssd_layout import convert_mlcvnets_ssd
 from mmmobilevit.models.dense_heads import mlcvnets_postprocess
 from mmmobilevit.releases import release_of_arch
-from mmmobilevit.testing import REPO
-from mmmobilevit.testing.mlcvnets_ssd_reference import AppleSSD
-from mmmobilevit.testing.weights import randomize_norms
 
 #: Whole-model parameters of every released detector, built with Apple's code at the
 #: release's commit (reference sheet section 9): total, backbone, extra levels, heads

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO, read_test_metrics, run_tool, tool_env
+from helpers.http_server import FileServer
+from helpers.mlcvnets_ssd_reference import AppleSSD
+from helpers.weights import randomize_norms
 from mmmobilevit.checkpoint import convert_public_layout, read_local_checkpoint
-from mmmobilevit.testing import REPO, read_test_metrics, run_tool, tool_env
-from mmmobilevit.testing.http_server import FileServer
-from mmmobilevit.testing.mlcvnets_ssd_reference import AppleSSD
-from mmmobilevit.testing.weights import randomize_norms
 
 XXS = osp.join(REPO, 'configs/mobilevit/ssdlite_mobilevit-xxs_coco.py')
 XS = osp.join(REPO, 'configs/mobilevit/ssdlite_mobilevit-xs_coco.py')

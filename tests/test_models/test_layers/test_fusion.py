@@ -4,8 +4,8 @@ import torch
 from torch import nn
 
 import mmmobilevit  # noqa: F401
+from helpers.weights import randomize_norms, rel_diff
 from mmmobilevit.models.layers import fold_norm_affine, fuse_conv_bn
-from mmmobilevit.testing.weights import randomize_norms, rel_diff
 
 
 def test_fuse_conv_bn_is_exact():

@@ -15,10 +15,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers.weights import randomize_norms, rel_diff
 from mmmobilevit.models.backbones import MobileViTBackbone
 from mmmobilevit.models.layers import MobileViTv2Block
 from mmmobilevit.models.utils import switch_to_deploy
-from mmmobilevit.testing.weights import randomize_norms, rel_diff
 
 SIZES = [(250, 300), (333, 517)]
 

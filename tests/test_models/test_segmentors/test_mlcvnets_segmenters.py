@@ -13,11 +13,11 @@ from mmseg.structures import SegDataSample
 from torch import nn
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO
+from helpers.mlcvnets_seg_reference import AppleSegmentation
+from helpers.weights import randomize_norms
 from mmmobilevit.checkpoint import CheckpointLayoutError, convert_public_layout
 from mmmobilevit.checkpoint.seg_layout import convert_mlcvnets_seg
-from mmmobilevit.testing import REPO
-from mmmobilevit.testing.mlcvnets_seg_reference import AppleSegmentation
-from mmmobilevit.testing.weights import randomize_norms
 
 #: Whole-model parameters of every released segmenter, built with Apple's code at the
 #: release's commit (reference sheet section 9): total (training model, auxiliary head

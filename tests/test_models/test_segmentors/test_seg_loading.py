@@ -8,11 +8,11 @@ import pytest
 import torch
 
 import mmmobilevit  # noqa: F401
+from helpers import REPO, read_test_metrics, run_tool, tool_env
+from helpers.http_server import FileServer
+from helpers.mlcvnets_seg_reference import AppleSegmentation
+from helpers.weights import randomize_norms
 from mmmobilevit.checkpoint import convert_public_layout
-from mmmobilevit.testing import REPO, read_test_metrics, run_tool, tool_env
-from mmmobilevit.testing.http_server import FileServer
-from mmmobilevit.testing.mlcvnets_seg_reference import AppleSegmentation
-from mmmobilevit.testing.weights import randomize_norms
 
 XXS = osp.join(REPO, 'configs/mobilevit/deeplabv3_mobilevit-xxs_voc12aug-512x512.py')
 XS = osp.join(REPO, 'configs/mobilevit/deeplabv3_mobilevit-xs_voc12aug-512x512.py')

@@ -11,7 +11,7 @@ Sources: apple/ml-cvnets@d38a116 ``cvnets/models/detection/ssd.py`` (extra layer
 ``SingleShotMaskDetector.postprocess_detections`` (top-k per class, ``batched_nms``,
 objects per image). The encoder is our MobileViT backbone (its exactness is tested
 elsewhere); its weights are exported in Apple's names by
-:func:`mmmobilevit.testing.apple_layout.to_apple_layout`.
+:func:`helpers.apple_layout.to_apple_layout`.
 """
 from itertools import product
 from math import sqrt
@@ -22,8 +22,8 @@ from torch import nn
 from torchvision.ops import batched_nms
 from torchvision.ops import nms as torch_nms
 
+from helpers.apple_layout import to_apple_layout
 from mmmobilevit.models import MobileViTBackbone
-from mmmobilevit.testing.apple_layout import to_apple_layout
 
 
 class ConvLayer(nn.Module):

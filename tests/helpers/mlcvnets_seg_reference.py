@@ -15,7 +15,7 @@ activation: ``model.segmentation.activation.name``, ReLU in every release yaml) 
 ``engine/eval_segmentation.py`` (``predict_and_save``). The encoder is our MobileViT
 backbone at the release's output stride (its exactness is tested elsewhere); its
 weights are exported in Apple's names by
-:func:`mmmobilevit.testing.apple_layout.to_apple_layout`.
+:func:`helpers.apple_layout.to_apple_layout`.
 """
 from collections import OrderedDict
 
@@ -23,8 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from helpers.apple_layout import to_apple_layout
 from mmmobilevit.models import MobileViTBackbone
-from mmmobilevit.testing.apple_layout import to_apple_layout
 
 
 class ConvLayer(nn.Module):

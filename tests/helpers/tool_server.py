@@ -21,7 +21,7 @@ from typing import Dict, List, Optional
 
 #: What the server imports once (the frameworks every tool imports).
 PRELOAD = ('torch', 'torchvision', 'mmengine.runner', 'mmcv.ops', 'mmpretrain', 'mmdet.apis',
-           'mmseg.apis', 'mmmobilevit')
+           'mmseg.apis', 'mmmobilevit')  # (not the tests' helpers: a tool imports its own)
 
 _SERVER_CODE = r'''
 import importlib, json, os, sys, warnings
@@ -47,6 +47,9 @@ for line in requests:
             sys.stdin = open(0, closefd=False)
             os.environ.clear()
             os.environ.update(req['env'])
+            for path in reversed(req['env'].get('PYTHONPATH', '').split(os.pathsep)):
+                if path and path not in sys.path:
+                    sys.path.insert(1, path)  # as the interpreter would have at start
             os.chdir(req['cwd'])
             import torch
             threads = req['env'].get('OMP_NUM_THREADS')
@@ -143,6 +146,7 @@ class ToolServer:
         if self.alive():
             self._proc.stdin.close()
             self._proc.wait(timeout=30)
+        self._proc.stdout.close()
 
 
 _SERVER: Optional[ToolServer] = None

@@ -1,7 +1,7 @@
 """Random weights that make numerical comparisons meaningful."""
 import torch
 
-from ..analysis.random_norms import randomize_norms  # noqa: F401  (re-exported)
+from mmmobilevit.analysis.random_norms import randomize_norms  # noqa: F401  (re-exported)
 
 
 def rel_diff(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -14,7 +14,7 @@ def save_initial_weights(config: str, path: str, classes=None) -> str:
     weights to ``path``, with ``classes`` as the dataset meta if given."""
     from mmengine.runner.checkpoint import save_checkpoint
 
-    from ..apis import init_model
+    from mmmobilevit.apis import init_model
     checkpoint = dict(state_dict=init_model(config, None).state_dict())
     if classes is not None:
         checkpoint['meta'] = dict(dataset_meta=dict(classes=tuple(classes)))

@@ -23,6 +23,10 @@ def tool_env(**extra) -> Dict[str, str]:
     """The environment for a tool: this one, two OpenMP threads, plus ``extra``."""
     env = dict(os.environ)
     env.setdefault('OMP_NUM_THREADS', '2')
+    # the tests' helpers (tests/helpers: hooks a test config imports) for the tool too
+    tests = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    paths = [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]
+    env['PYTHONPATH'] = os.pathsep.join([tests] + [p for p in paths if p != tests])
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -25,6 +25,7 @@ import http.client
 import os
 import os.path as osp
 import pickle
+import re
 import socket
 import time
 import urllib.error
@@ -101,13 +102,55 @@ def trust_checkpoint(source: str) -> None:
 
 def _refusal_reason(err: Exception) -> Optional[str]:
     """Why torch's weights-only unpickler refused an object of the file, or ``None`` if
-    the error is not such a refusal (a corrupt or foreign file: an unknown opcode)."""
+    the error is not such a refusal (a corrupt or foreign file: an unknown opcode).
+
+    torch words it two ways: ``WeightsUnpickler error: Unsupported global: ...`` for a
+    global it could allow, and ``Trying to load unsupported GLOBAL posix.system whose
+    module posix is blocked`` for one from a module it blocks outright (torch 2.14).
+    """
     text = str(err)
-    if 'Weights only load failed' not in text or 'WeightsUnpickler error:' not in text:
+    if 'Weights only load failed' not in text:
         return None
-    reason = text.split('WeightsUnpickler error:', 1)[1].split('\n\nCheck the doc')[0]
-    reason = ' '.join(reason.split())
+    if 'WeightsUnpickler error:' in text:
+        reason = text.split('WeightsUnpickler error:', 1)[1]
+    elif 'unsupported GLOBAL' in text:
+        reason = text[text.index('Trying to load unsupported GLOBAL'):] \
+            if 'Trying to load unsupported GLOBAL' in text else text
+    else:
+        return None
+    reason = ' '.join(reason.split('\n\nCheck the doc')[0].split())
     return None if reason.startswith('Unsupported operand') else reason[:300]
+
+
+def _not_a_checkpoint(path: str) -> Optional[str]:
+    """What a file is when its start shows it is no checkpoint at all (an HTML page or
+    other text, e.g. a server's error page saved as the download); None otherwise."""
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(512).lstrip()
+    except OSError:
+        return None
+    if head[:1] == b'<' and re.match(rb'<(!doctype html|html|\?xml|head|body)', head.lower()):
+        return 'an HTML page'
+    if head and all(32 <= c < 127 or c in (9, 10, 13) for c in head):
+        return 'a text file'
+    return None
+
+
+def unreadable_message(path: str, source: str, err: Exception) -> str:
+    """Why ``path`` (named ``source`` to the user) is no readable checkpoint."""
+    kind = _not_a_checkpoint(path)
+    if kind:
+        return f'"{source}" is {kind}, not a PyTorch checkpoint'
+    return (f'"{source}" is not a readable PyTorch checkpoint: the file is truncated, '
+            f'corrupt or of another format ({torch_error_text(err)})')
+
+
+def torch_error_text(err: Exception) -> str:
+    """torch's error text without its advice to load with ``weights_only=False`` (the
+    unsafe path: our messages name the trusted-file switch instead)."""
+    text = ' '.join(str(err).split())
+    return re.sub(r'Weights only load failed\. .*?trusted source\.\s*', '', text)
 
 
 def torch_load(filename: str, map_location: MapLocation = None,
@@ -176,15 +219,21 @@ def read_local_checkpoint(filename: str, map_location: MapLocation = None) -> An
     except UnsafeCheckpointError:
         raise
     except _READ_ERRORS as err:
-        raise CheckpointError(
-            f'"{filename}" is not a readable PyTorch checkpoint: the file is '
-            f'truncated, corrupt or of another format ({err})') from err
+        raise CheckpointError(unreadable_message(filename, filename, err)) from err
 
 
 def cached_path(url: str, model_dir: Optional[str] = None) -> str:
-    """Where a URL's download is cached (torch hub's checkpoints directory)."""
+    """Where a URL's download is cached: torch hub's checkpoints directory, in a folder
+    named by the hash of the whole URL (releases share file names: Apple's
+    ``mobilevitv2-1.5.pt`` is four different models), under the URL's file name (whose
+    sha256 prefix, if it has one, is checked)."""
     model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
-    return osp.join(model_dir, osp.basename(urlparse(url).path))
+    name = osp.basename(urlparse(url).path)
+    if not name:
+        raise ValueError(f'the URL {url} names no file (it ends with "/"): give the '
+                         "checkpoint file's URL")
+    key = hashlib.sha256(url.encode('utf-8')).hexdigest()[:16]
+    return osp.join(model_dir, 'mmmobilevit', key, name)
 
 
 def download_timeout() -> float:
@@ -290,12 +339,17 @@ def load_remote_checkpoint(url: str, map_location: MapLocation = None,
     except UnsafeCheckpointError:
         raise
     except _READ_ERRORS as err:
+        kind = _not_a_checkpoint(cached)
         if rank == 0 and osp.isfile(cached):
             os.remove(cached)
+        if kind:  # the server sent a page, not the file: downloading again will not help
+            raise CheckpointError(
+                f'{url} served {kind}, not a PyTorch checkpoint (removed from the cache, '
+                f'{cached}): check the URL') from err
         raise CheckpointError(
             f'the download of {url} is not a readable PyTorch checkpoint (truncated '
-            f'or corrupt: {err}); removed it from the cache ({cached}), run again to '
-            'download it anew') from err
+            f'or corrupt: {torch_error_text(err)}); removed it from the cache ({cached}), '
+            'run again to download it anew') from err
 
 
 def load_checkpoint_file(filename: str, map_location: MapLocation = 'cpu') -> Any:

@@ -12,7 +12,7 @@ import mmmobilevit  # noqa: F401
 from helpers import REPO, read_test_metrics, run_tool, tool_env
 from helpers.http_server import FileServer
 from mmmobilevit import compat
-from mmmobilevit.checkpoint import read_local_checkpoint
+from mmmobilevit.checkpoint import CheckpointError, read_local_checkpoint
 
 pytestmark = pytest.mark.slow  # tool runs and training
 
@@ -37,7 +37,9 @@ def torch_home(tmp_path, monkeypatch):
 
 
 def cached_files(home):
-    return sorted(osp.basename(p) for p in glob.glob(str(home / 'hub' / 'checkpoints' / '*')))
+    """The names of the files in the download cache (one folder per URL)."""
+    return sorted(osp.basename(p) for p in glob.glob(
+        str(home / 'hub' / 'checkpoints' / '**' / '*'), recursive=True) if osp.isfile(p))
 
 
 def published(config, tmp_path, name, seed=0):
@@ -130,7 +132,7 @@ def test_corrupt_downloads_give_clear_errors_and_leave_no_cache(tmp_path, torch_
     with open(osp.join(served, 'plain.pth'), 'wb') as f:  # no sha in the name
         f.write(data)
     with open(osp.join(served, 'garbage.pth'), 'wb') as f:
-        f.write(b'not a checkpoint' * 100)
+        f.write(bytes(range(256)) * 8)  # binary, of no known format
     with FileServer(served) as server:
         server.truncate |= {hashed, 'plain.pth'}
         # a sha-named file cut short: torch hub's hash check refuses it
@@ -188,8 +190,35 @@ def test_a_hung_server_times_out_clearly_and_leaves_no_partial_file(torch_home,
         with pytest.raises(CheckpointError, match=f'timed out.*{TIMEOUT_ENV}'):
             _load_checkpoint(server.url('model-0123abcd.pth'))
         assert time.monotonic() - start < 30
-    cache = torch_home / 'hub' / 'checkpoints'
-    assert not cache.exists() or list(cache.iterdir()) == []  # no .partial left
+    assert cached_files(torch_home) == []  # no .partial left
     monkeypatch.setenv(TIMEOUT_ENV, 'soon')
     with pytest.raises(ValueError, match='number of seconds'):
         _load_checkpoint('http://127.0.0.1:9/x.pth')
+
+
+def test_different_urls_with_one_file_name_do_not_share_the_cache(tmp_path, torch_home):
+    """Apple's releases share file names (mobilevitv2-1.5.pt is four models): each URL
+    gets its own download."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    for sub, value in (('a', 1.), ('b', 2.)):
+        os.makedirs(tmp_path / 'served' / sub)
+        torch.save({'w': torch.full((2, ), value)}, str(tmp_path / 'served' / sub / 'model.pth'))
+    with FileServer(str(tmp_path / 'served')) as server:
+        a = _load_checkpoint(server.url('a/model.pth'))
+        b = _load_checkpoint(server.url('b/model.pth'))
+        assert a['w'][0] == 1. and b['w'][0] == 2.
+        with pytest.raises(ValueError, match='names no file'):
+            _load_checkpoint(server.url('a/'))
+    assert cached_files(torch_home) == ['model.pth', 'model.pth']
+
+
+def test_a_page_served_instead_of_a_checkpoint_is_named(tmp_path, torch_home):
+    from mmengine.runner.checkpoint import _load_checkpoint
+    os.makedirs(tmp_path / 'served')
+    with open(tmp_path / 'served' / 'model.pth', 'w') as f:
+        f.write('<!DOCTYPE html><html><body>Not found</body></html>')
+    with FileServer(str(tmp_path / 'served')) as server:
+        with pytest.raises(CheckpointError, match='served an HTML page, not a PyTorch') as err:
+            _load_checkpoint(server.url('model.pth'))
+    assert 'weights_only' not in str(err.value)
+    assert cached_files(torch_home) == []

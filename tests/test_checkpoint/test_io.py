@@ -98,3 +98,34 @@ def test_the_trust_switch_is_explicit_per_file(crafted, torch_home, monkeypatch)
     assert is_trusted(path)
     read_local_checkpoint(path)  # the user said so: it runs
     assert marker.exists()
+
+
+class RunsAShellCommand:
+    """A global from a module torch blocks outright (posix.system)."""
+
+    def __reduce__(self):
+        import os
+        return (os.system, ('true', ))
+
+
+def test_a_blocked_global_is_named_unsafe_not_corrupt(tmp_path, torch_home):
+    path = str(tmp_path / 'shell.pth')
+    torch.save(dict(state_dict=dict(w=torch.ones(2)), meta=dict(x=RunsAShellCommand())), path)
+    with pytest.raises(UnsafeCheckpointError, match='posix.system') as err:
+        read_local_checkpoint(path)
+    assert 'weights_only' not in str(err.value) and 'corrupt' not in str(err.value)
+    assert '--trust-checkpoint' in str(err.value)
+
+
+def test_a_text_or_html_file_is_named_as_such(tmp_path):
+    from mmmobilevit.checkpoint import CheckpointError
+    page, text = str(tmp_path / 'page.pth'), str(tmp_path / 'notes.pth')
+    with open(page, 'w') as f:
+        f.write('<html><body>404</body></html>')
+    with open(text, 'w') as f:
+        f.write('weights are elsewhere\n')
+    with pytest.raises(CheckpointError, match='is an HTML page, not a PyTorch checkpoint'):
+        read_local_checkpoint(page)
+    with pytest.raises(CheckpointError, match='is a text file') as err:
+        read_local_checkpoint(text)
+    assert 'weights_only' not in str(err.value)

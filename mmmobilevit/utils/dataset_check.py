@@ -153,7 +153,11 @@ def _type_name(ds) -> str:
 
 
 def _join(root, path):
-    return path if not path or osp.isabs(path) or '://' in path else osp.join(root or '', path)
+    """``path`` under ``root`` as mmengine's datasets join them: an empty or missing
+    path is the root itself (images directly under ``data_root``)."""
+    if not path:
+        return root or ''
+    return path if osp.isabs(path) or '://' in path else osp.join(root or '', path)
 
 
 def _prefix(ds, *keys) -> str:

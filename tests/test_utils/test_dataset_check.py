@@ -175,3 +175,18 @@ def test_check_dataset_tool(toy_data, capsys):
     assert 'val/test (CocoDataset' in out and 'dataset check passed' in out
     assert tool.main([DET, '--cfg-options', 'model.bbox_head.num_classes=5']) == 1
     assert 'DatasetError: train dataset: the config names 3' in capsys.readouterr().err
+
+
+def test_images_directly_under_data_root_pass(toy_data, tmp_path, stamps):
+    """An empty image prefix is the data root itself, as mmdet / mmpretrain read it."""
+    import os
+    import os.path as osp
+    cfg = coco_copy(toy_data, tmp_path)
+    root = tmp_path / 'coco'
+    images = osp.join(toy_data, 'coco', 'train2017')
+    for name in os.listdir(images):
+        os.symlink(osp.join(images, name), root / name)
+    cfg.train_dataloader.dataset.data_prefix = dict(img='')
+    (report, ) = check_train(cfg)
+    assert (report.num_samples, report.num_instances) == (64, 119)
+    assert report.images == 'checked'

@@ -5,6 +5,8 @@
 #      untrained model through tools/test.py (COCO bbox mAP),
 #   5. draws the predictions on a validation image with mmdet's inference_detector.
 # Interrupted? Run it again: training resumes from its last checkpoint.
+# MMMOBILEVIT_UPDATE_DOCS=1 also copies the picture to docs/_static/demo_prediction.jpg
+# (the README's figure).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -28,6 +30,10 @@ python tools/misc/init_checkpoint.py "$CONFIG" "$WORK/untrained.pth"
 echo "[run_demo] evaluating the untrained model"
 python tools/test.py "$CONFIG" "$WORK/untrained.pth" --work-dir "$WORK/test_untrained"
 python tools/misc/det_image_demo.py "$CONFIG" "$best" "$IMAGE" --out-file "$WORK/prediction.jpg"
+if [ "${MMMOBILEVIT_UPDATE_DOCS:-0}" = 1 ]; then
+  cp "$WORK/prediction.jpg" docs/_static/demo_prediction.jpg
+  echo "[run_demo] copied the picture to docs/_static/demo_prediction.jpg"
+fi
 
 python - "$WORK" <<'PY'
 import glob, json, os.path as osp, sys

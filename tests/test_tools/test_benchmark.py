@@ -35,6 +35,13 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     # the outputs were checked to agree before timing
     assert max(checks[k] for k in ('mmpretrain', 'timm', 'ours-deploy', 'onnxruntime')) <= 1e-4
     assert checks['ours-bf16 top-1 agreement'] >= 0.5
+    # the accuracy / latency chart drawn from this results file
+    chart = str(tmp_path / 'chart.png')
+    printed = run_tool(['tools/analysis_tools/accuracy_latency_chart.py', out, '--out',
+                        chart]).stdout
+    assert 'ours           mobilevit-xxs      latency_b1_ms' in printed
+    assert 'top-1 69.02' in printed and 'timm' in printed and 'mmpretrain' in printed
+    assert open(chart, 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
 
 
 def test_unknown_arch_is_refused_before_any_work():

@@ -35,8 +35,15 @@ def main(argv=None):
     image = mmcv.imconvert(mmcv.imread(args.image), 'bgr', 'rgb')
     visualizer.add_datasample('result', image, data_sample=result, draw_gt=False,
                               pred_score_thr=args.score_thr, out_file=args.out_file)
-    kept = (result.pred_instances.scores >= args.score_thr).sum().item()
-    print(f'{kept} boxes with score >= {args.score_thr} drawn to {args.out_file}')
+    pred = result.pred_instances
+    kept = pred[pred.scores >= args.score_thr]
+    classes = model.dataset_meta.get('classes') or ()
+    for box, label, score in zip(kept.bboxes.tolist(), kept.labels.tolist(),
+                                 kept.scores.tolist()):
+        name = classes[label] if label < len(classes) else str(label)
+        print(f'  {name} {score:.2f} at ({box[0]:.0f}, {box[1]:.0f}, {box[2]:.0f}, '
+              f'{box[3]:.0f})')
+    print(f'{len(kept)} boxes with score >= {args.score_thr} drawn to {args.out_file}')
 
 
 if __name__ == '__main__':

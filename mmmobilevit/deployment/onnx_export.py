@@ -156,9 +156,9 @@ def ort_session(path: str, threads: Optional[int] = None, spinning: bool = False
     ``spinning=False`` (onnxruntime's default is True) makes its intra-op threads sleep
     when a run ends instead of busy-waiting for the next one. Between runs, the task's
     own pre- and post-processing runs in PyTorch on the same cores; with spinning
-    threads beside it, it ran about 2x slower (segmentation post-processing after a
-    MobileViT-S run, 2 threads: 27 against 14 ms), and the runs themselves were no
-    faster. Keep it on only for back-to-back runs with nothing in between.
+    threads beside it, it runs slower (``benchmark.py --task seg`` times the
+    post-processing), and the runs themselves are no faster. Keep it on only for
+    back-to-back runs with nothing in between.
     """
     import onnxruntime as ort
     options = ort.SessionOptions()

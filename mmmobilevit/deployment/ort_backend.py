@@ -136,9 +136,9 @@ def _calibration_reader(name: str, inputs: Sequence[np.ndarray]) -> Any:
 #: with a constant second input, ``Gemm``) and the elementwise ops between them (SiLU's
 #: ``Sigmoid`` and ``Mul``, residual ``Add``), so that a conv's int8 output feeds the
 #: next conv without a round trip through fp32. The attention's activation-activation
-#: MatMuls, Softmax and LayerNorm stay fp32. MobileViT-S, batch 8, 2 threads, against
-#: the fp32 graph in onnxruntime: convolutions and weight layers alone 0.9-1.0x, with
-#: SiLU and Add 1.5-1.6x. The attention products stay fp32 (:func:`activation_matmuls`).
+#: MatMuls, Softmax and LayerNorm stay fp32 (:func:`activation_matmuls`). Quantizing the
+#: convolutions and weight layers alone left the int8 graph no faster than fp32; with
+#: SiLU and Add it is faster (``benchmark.py``'s onnxruntime-int8 row measures it).
 QUANTIZED_OPS = ('Conv', 'MatMul', 'Gemm', 'Sigmoid', 'Mul', 'Add')
 
 #: What the int8 graphs keep in fp32, part of their cache key (graphs cached before this
@@ -157,9 +157,8 @@ def activation_matmuls(graph: Any) -> List[str]:
 
     onnxruntime's ``MatMulConstBOnly`` option means this, but its QDQ quantizer
     (1.31) ignores it and quantizes every MatMul. Quantized, the attention products
-    and their softmax (``QLinearSoftmax``) made MobileViT-S's int8 graph slower at
-    batch 8 (benchmark.py: 49.6 against 58.6 img/s, 2 threads; README) with the same
-    top-1 agreement.
+    and their softmax (``QLinearSoftmax``) made the int8 graph slower
+    (``benchmark.py``) with the same top-1 agreement.
     """
     initializers = {init.name for init in graph.initializer}
     producer = {out: node for node in graph.node for out in node.output}

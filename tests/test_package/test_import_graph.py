@@ -105,7 +105,7 @@ def test_import_changes_nothing_outside_the_registries():
         'import mmdet.models.dense_heads as dh, mmengine.runner as r\n'
         'before = (dict(c.CheckpointLoader._schemes), dict(ca._DEFAULT_SUPPORTED_FLOP_OPS),'
         ' du._init_dist_pytorch, dh.SSDHead.__init__, torch.load, r.load_checkpoint)\n'
-        'import mmmobilevit, mmmobilevit.apis, helpers\n'
+        'import mmmobilevit, mmmobilevit.apis, mmmobilevit.datasets.toy_data\n'
         'after = (dict(c.CheckpointLoader._schemes), dict(ca._DEFAULT_SUPPORTED_FLOP_OPS),'
         ' du._init_dist_pytorch, dh.SSDHead.__init__, torch.load, r.load_checkpoint)\n'
         'assert before == after\n')

@@ -55,11 +55,16 @@ def draw(series, metric, title, out):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
-    for impl, label, marker in IMPLS:
-        rows = sorted(series.get(impl, []), key=lambda r: r[2])
-        if not rows:
-            continue
-        ax.plot([r[1] for r in rows], [r[2] for r in rows], marker=marker, label=label)
+    for n, (impl, label, marker) in enumerate(IMPLS):
+        rows = series.get(impl, [])
+        color = f'C{n}'
+        # one line per family (v1, v2, v3: an arch's name without its size), by accuracy
+        for f, family in enumerate(sorted({arch.rsplit('-', 1)[0] for arch, _, _ in rows})):
+            members = sorted((r for r in rows if r[0].rsplit('-', 1)[0] == family),
+                             key=lambda r: r[2])
+            ax.plot([r[1] for r in members], [r[2] for r in members], marker=marker,
+                    color=color, linestyle=('-', '--', ':')[f % 3],
+                    label=f'{label}, {family}')
         if impl == 'ours':
             for arch, x, y in rows:
                 ax.annotate(arch, (x, y), textcoords='offset points', xytext=(6, -10),
@@ -68,7 +73,7 @@ def draw(series, metric, title, out):
     ax.set_ylabel('ImageNet-1k top-1 % (released weights)')
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)

@@ -12,6 +12,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from ...checkpoint import (CheckpointLayoutError, channel_order_of, flip_message,
                            layout_channel_order, load_checkpoint_file, serve_in_order,
                            to_mmpretrain_layout, unwrap_state_dict)
+from ...checkpoint.fit import compare_shapes, shapes_of
 from ...releases import check_channel_order
 from ..layers import InvertedResidual, MobileViTBlock, MobileViTv2Block, fuse_conv_modules
 from .mobilevit_archs import ARCH_SETTINGS, MobileViTArch, get_arch
@@ -80,8 +81,8 @@ class MobileViTBackbone(BaseModule):
             size. v1 / v3-XXS/XS/S blocks always restore the size, as their reference.
         with_cp (bool): Activation checkpointing of every block while training.
         channels_last (bool): Keep weights and activations in NHWC memory format, the
-            fast layout of CPU (oneDNN) and tensor-core convs: about 1.5x faster
-            training and inference on CPU with identical results. Inputs are converted
+            fast layout of CPU (oneDNN) and tensor-core convs (``benchmark.py``
+            measures it), with identical results. Inputs are converted
             on entry; outputs are channels-last tensors (any head accepts them).
         input_channel_order (str, optional): ``'bgr'`` or ``'rgb'``, the order the
             config's data preprocessor feeds this backbone. When set, a ``Pretrained``
@@ -355,23 +356,20 @@ class MobileViTBackbone(BaseModule):
             if not state_dict:
                 raise CheckpointLayoutError(f'{source}: no key starts with "{prefix}"')
         own = self.state_dict()
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        mismatched = [f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}'
-                      for k, v in state_dict.items() if k in own and v.shape != own[k].shape]
-        if missing or mismatched:
+        report = compare_shapes(shapes_of(own), shapes_of(state_dict))
+        if not report.fits:
             raise CheckpointLayoutError(
                 f'{source} ({layout} layout) does not fit arch {self.arch_name}: '
-                f'{len(missing)} missing keys {missing[:5]}, '
-                f'{len(mismatched)} shape mismatches {mismatched[:3]}, '
-                f'{len(unexpected)} unexpected keys {unexpected[:5]}')
+                f'{report.summary()}')
+        unexpected = report.unexpected
         state_dict = {k: v for k, v in state_dict.items() if k in own}
         served = serve_in_order(state_dict, trained_on, self.input_channel_order)
         if served is not None:
             state_dict = served
             print_log(flip_message(source, trained_on, self.input_channel_order),
                       logger='current')
-        self.load_state_dict(state_dict)
+        # everything fits (checked above); old BatchNorm files may lack num_batches_tracked
+        self.load_state_dict(state_dict, strict=False)
         print_log(f'Loaded {self.arch_name} weights from {source} ({layout} layout'
                   + (f', {len(unexpected)} unused keys' if unexpected else '') + ')',
                   logger='current')

@@ -11,7 +11,7 @@ Under ``torch.compile`` (not export), a channels-last map goes through the same 
 indexed in memory order, ``[B, H, W, C]``, and the GroupNorms normalise it as one
 LayerNorm per sample (:class:`SingleGroupNorm`): inductor's kernels for the NCHW-indexed
 form and for GroupNorm on a channels-last map ran several times slower than eager mode's
-(the README's benchmark shows the effect: ``ours-compile`` against ``ours-deploy``).
+(``benchmark.py --compile`` shows the effect: ``ours-compile`` against ``ours-deploy``).
 Eager mode gains nothing from these forms and keeps the one above.
 """
 import torch

@@ -8,11 +8,11 @@ from torch import nn
 from .fusion import fold_norm_affine
 
 #: Up to this many tokens the attention runs as two matmuls and a softmax, above it as
-#: PyTorch's fused (flash) SDPA. On these CPUs (2 threads, fp32) the explicit form is
-#: 1.2-3x faster forward and backward at 16-144 tokens (MobileViT's later stages; at
-#: 256x256 every stage but the first transformer stage), the fused one faster from 256
-#: tokens with 16-channel heads (XXS's first stage: 24 vs 34 ms forward + backward at
-#: batch 8).
+#: PyTorch's fused (flash) SDPA: on CPUs (2 threads, fp32) the explicit form was the
+#: faster one forward and backward at 16-144 tokens (MobileViT's later stages; at
+#: 256x256 every stage but the first transformer stage), the fused one from 256 tokens
+#: with 16-channel heads (XXS's first stage); ``benchmark.py`` and ``train_breakdown.py``
+#: time the whole model.
 EXPLICIT_ATTENTION_MAX_TOKENS = 144
 
 

@@ -1,6 +1,5 @@
-from .channel_order import align_channel_order, input_channel_order
-from .checkpoint_fit import (CheckpointFitMixin, check_checkpoint_fits, fit_checkpoint_to_model,
-                             state_dict_of)
+from .checkpoint_fit import (CheckpointFitMixin, align_channel_order, check_checkpoint_fits,
+                             fit_checkpoint_to_model, input_channel_order, state_dict_of)
 from .compile import NETWORK_PARTS, compile_network
 from .deploy import fold_conv_module_norms, switch_to_deploy
 

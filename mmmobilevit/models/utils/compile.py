@@ -38,8 +38,8 @@ def compile_network(model: nn.Module, freezing: bool = True, cpp_wrapper: bool =
 
     The first call per input shape compiles (tens of seconds on a CPU). By default the
     second distinct shape makes dynamo compile a graph for dynamic shapes, which
-    serves every later shape but runs slower than a graph for one shape (MobileViT-XXS
-    at batch 8 in ``benchmark.py``: 111 against 149 images/s). When the shapes are few
+    serves every later shape but runs slower than a graph for one shape
+    (``tools/analysis_tools/benchmark.py --compile`` measures both). When the shapes are few
     and known (a fixed input size, batch 1 and 8), pass ``dynamic=False`` for one
     specialised graph per shape. A deep copy of the compiled model works and compiles
     its own code on its first call; pickling it does not, so save its ``state_dict``

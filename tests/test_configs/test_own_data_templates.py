@@ -1,4 +1,4 @@
-"""README "Train on your own data": each template, filled in for the toy data, checks,
+"""The docs' "Train on your own data" (docs/user_guides/own_data.md): each template, filled in for the toy data, checks,
 builds and computes a loss (the three formats: COCO json, VOC masks, class folders)."""
 import os.path as osp
 import re
@@ -16,10 +16,13 @@ from mmmobilevit.utils import check_datasets
 pytestmark = pytest.mark.slow  # builds three full-size models and their data
 
 
+GUIDE = osp.join(REPO, 'docs', 'user_guides', 'own_data.md')
+
+
 def readme_template(task):
-    text = open(osp.join(REPO, 'README.md')).read()
+    text = open(GUIDE).read()
     match = re.search(r'```python\n# own-data: ' + task + r'\n(.*?)```', text, re.S)
-    assert match, f'README has no "# own-data: {task}" block'
+    assert match, f'{GUIDE} has no "# own-data: {task}" block'
     return match.group(1)
 
 

@@ -2,6 +2,7 @@
 training and evaluation through the tools, and mmdet's inference APIs."""
 import glob
 import os.path as osp
+import shutil
 import sys
 
 import pytest
@@ -131,9 +132,17 @@ def trained_toy_detector(toy_data, tmp_path_factory):
 @pytest.mark.slow
 def test_tools_test_with_a_trained_checkpoint(trained_toy_detector, tmp_path):
     _, ckpt = trained_toy_detector
-    run_tool(['tools/test.py', TOY, ckpt, '--work-dir', str(tmp_path)])
-    metrics = read_test_metrics(str(tmp_path))
+    run_tool(['tools/test.py', TOY, ckpt, '--work-dir', str(tmp_path / 'file')])
+    metrics = read_test_metrics(str(tmp_path / 'file'))
     assert 0.0 <= metrics['coco/bbox_mAP'] <= 1.0
+    # a release folder holding the checkpoint (as init_detector takes it) is evaluated
+    # the same
+    folder = tmp_path / 'release'
+    folder.mkdir()
+    shutil.copy(ckpt, folder / 'checkpoint_ema_best.pt')
+    run_tool(['tools/test.py', TOY, str(folder), '--work-dir', str(tmp_path / 'folder')])
+    assert read_test_metrics(str(tmp_path / 'folder'))['coco/bbox_mAP'] == \
+        metrics['coco/bbox_mAP']
 
 
 @pytest.mark.slow

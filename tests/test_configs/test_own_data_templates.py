@@ -1,4 +1,5 @@
-"""The docs' "Train on your own data" (docs/user_guides/own_data.md): each template, filled in for the toy data, checks,
+"""The docs' "Train on your own data" (docs/user_guides/own_data.md): each template,
+filled in for the toy data, checks,
 builds and computes a loss (the three formats: COCO json, VOC masks, class folders)."""
 import os.path as osp
 import re

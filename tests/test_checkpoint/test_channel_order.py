@@ -73,6 +73,7 @@ def test_apple_file_gives_the_same_logits_in_either_config(arch, trained_on, tmp
     torch.testing.assert_close(stem, own.backbone.stem.conv.weight.flip(1))
 
 
+@pytest.mark.slow  # the converter command line (a tool run)
 def test_converter_records_the_order_and_the_backbone_init_follows_it(tmp_path, bgr_image):
     apple = to_apple_layout(random_classifier_state('mobilevit-xxs'))
     src, dst = str(tmp_path / 'apple.pt'), str(tmp_path / 'converted.pth')

@@ -104,7 +104,8 @@ def _classifier_cfg(backbone):
                   loss=dict(type='CrossEntropyLoss')))
 
 
-@pytest.mark.parametrize('arch,theirs', [('mobilevit-s', 'small'),
+@pytest.mark.parametrize('arch,theirs', [pytest.param('mobilevit-s', 'small',
+                                                      marks=pytest.mark.slow),
                                          ('mobilevit-xxs', 'xx_small')])
 def test_mmpretrain_classifier_checkpoint_loads_strictly(arch, theirs, tmp_path):
     """mmpretrain's model-zoo checkpoints: classifier state dicts of its MobileViT."""

@@ -57,7 +57,8 @@ def test_structure_at_320(config):
 
 
 @pytest.mark.parametrize('arch', ['mobilevit/ssdlite_mobilevit-xxs',
-                                  'mobilevitv3/ssdlite_mobilevitv3-xxs'])
+                                  pytest.param('mobilevitv3/ssdlite_mobilevitv3-xxs',
+                                               marks=pytest.mark.slow)])
 def test_coco_config_path_works_with_init_detector(arch, toy_data):
     from mmdet.apis import inference_detector, init_detector
     model = init_detector(osp.join(REPO, 'configs', f'{arch}_coco.py'), None, device='cpu')
@@ -91,6 +92,7 @@ def test_anchors_follow_the_input_size(tmp_path):
         assert all(p['scale'] == (size, size) for p in cfg.train_pipeline if p['type'] == 'Resize')
 
 
+@pytest.mark.slow  # a training step of the 384 variant
 def test_384_variant_trains_a_step_and_predicts(toy_data, tmp_path):
     from mmdet.apis import inference_detector
     from mmengine.runner import Runner

@@ -2,7 +2,7 @@
 from mmengine.registry import MODELS
 from mmpretrain.models.classifiers import ImageClassifier
 
-from ..utils.checkpoint_fit import AllowPartial, CheckpointFitMixin
+from ..utils.checkpoint_fit import CheckpointFitMixin
 
 
 @MODELS.register_module()
@@ -12,13 +12,7 @@ class MobileViTClassifier(CheckpointFitMixin, ImageClassifier):
     ``load_from`` refuse a checkpoint of another model or class count, and serve one of
     the other channel order (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`).
 
-    Args:
-        allow_partial_load (None | bool | dict): What may be missing or of another
-            shape in a loaded checkpoint (``True``: anything). Defaults to None.
-
-    The other arguments are ``ImageClassifier``'s.
+    ``allow_partial_load`` (None | bool | dict, default None) says what may be missing
+    or of another shape in a loaded checkpoint; the other arguments are
+    ``ImageClassifier``'s.
     """
-
-    def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.allow_partial_load = allow_partial_load

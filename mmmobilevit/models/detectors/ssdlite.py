@@ -2,7 +2,7 @@
 from mmdet.models.detectors import SingleStageDetector
 from mmengine.registry import MODELS
 
-from ..utils.checkpoint_fit import AllowPartial, CheckpointFitMixin
+from ..utils.checkpoint_fit import CheckpointFitMixin
 
 
 @MODELS.register_module()
@@ -12,13 +12,7 @@ class SSDLite(CheckpointFitMixin, SingleStageDetector):
     of another model or class count, and serve one of the other channel order
     (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`).
 
-    Args:
-        allow_partial_load (None | bool | dict): What may be missing or of another
-            shape in a loaded checkpoint (``True``: anything). Defaults to None.
-
-    The other arguments are ``SingleStageDetector``'s.
+    ``allow_partial_load`` (None | bool | dict, default None) says what may be missing
+    or of another shape in a loaded checkpoint; the other arguments are
+    ``SingleStageDetector``'s.
     """
-
-    def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.allow_partial_load = allow_partial_load

@@ -9,7 +9,7 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils.checkpoint_fit import AllowPartial, CheckpointFitMixin
+from ..utils.checkpoint_fit import CheckpointFitMixin
 
 #: How each release's ``engine/eval_segmentation.py`` (``predict_and_save``) turns an
 #: image (already resized by the test pipeline) into a mask:
@@ -66,9 +66,8 @@ class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
     of another shape.
     """
 
-    def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.allow_partial_load = allow_partial_load
         protocol = self.protocol
         if protocol is not None:
             if protocol not in EVAL_PROTOCOLS:

@@ -162,15 +162,20 @@ class CheckpointFitMixin:
     stem reversed first. Nothing of mmengine or the init APIs is changed: the check lives
     in this model's ``_load_from_state_dict``.
 
-    The classes that use it take ``allow_partial_load`` (None | bool | dict): what may be
-    missing or of another shape when the model loads a checkpoint: ``True`` anything; a
-    dict ``missing=[regex, ...], mismatched=[regex, ...]``; ``None`` (default) nothing.
-    Runs of ``tools/`` check their ``load_from`` and resume checkpoints with the config's
-    top-level ``allow_partial_load`` instead (``CheckpointFitHook``, which marks what it
-    checked).
+    Args:
+        allow_partial_load (None | bool | dict): What may be missing or of another shape
+            when the model loads a checkpoint: ``True`` anything; a dict
+            ``missing=[regex, ...], mismatched=[regex, ...]``; ``None`` (default)
+            nothing. Runs of ``tools/`` check their ``load_from`` and resume checkpoints
+            with the config's top-level ``allow_partial_load`` instead
+            (``CheckpointFitHook``, which marks what it checked).
+
+    The other arguments are the model class's (put the mixin first among the bases).
     """
 
-    allow_partial_load: AllowPartial = None
+    def __init__(self, *args, allow_partial_load: AllowPartial = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_partial_load = allow_partial_load
 
     def _how_to_allow(self, report: FitReport) -> str:
         backbone = getattr(self, 'backbone', None)

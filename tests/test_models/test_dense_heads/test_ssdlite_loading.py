@@ -29,6 +29,7 @@ def apple_file(tmp_path):
     return str(path), convert_public_layout(state)[0]['state_dict']
 
 
+@pytest.mark.slow  # a full-size detector through the loopback server
 def test_init_detector_loads_the_release_by_url(apple_file, tmp_path, monkeypatch, toy_data):
     from mmdet.apis import inference_detector, init_detector
     monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))

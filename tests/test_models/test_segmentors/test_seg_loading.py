@@ -54,6 +54,7 @@ def test_init_model_loads_the_release_by_url(apple_file, tmp_path, monkeypatch, 
     assert result.pred_sem_seg.data.shape[-2:] == (128, 128)  # the original size
 
 
+@pytest.mark.slow  # a full-size segmenter
 def test_init_model_loads_an_unzipped_release_folder(tmp_path):
     from mmseg.apis import init_model
     path, expected = save_apple_file(

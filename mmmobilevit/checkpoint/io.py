@@ -113,9 +113,8 @@ def _refusal_reason(err: Exception) -> Optional[str]:
         return None
     if 'WeightsUnpickler error:' in text:
         reason = text.split('WeightsUnpickler error:', 1)[1]
-    elif 'unsupported GLOBAL' in text:
-        reason = text[text.index('Trying to load unsupported GLOBAL'):] \
-            if 'Trying to load unsupported GLOBAL' in text else text
+    elif 'Trying to load unsupported GLOBAL' in text:
+        reason = text[text.index('Trying to load unsupported GLOBAL'):]
     else:
         return None
     reason = ' '.join(reason.split('\n\nCheck the doc')[0].split())

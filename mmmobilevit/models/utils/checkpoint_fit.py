@@ -198,13 +198,12 @@ class CheckpointFitMixin:
         super()._load_from_state_dict(state_dict, prefix, local_metadata, *args, **kwargs)
 
     def _fit_loaded_state_dict(self, state_dict: dict, local_metadata: dict) -> None:
-        order = local_metadata.get(CHANNEL_ORDER_METADATA)
-        if order is not None:
-            served = serve_in_order(state_dict, order, input_channel_order(self))
-            if served is not None:
-                state_dict.update(served)  # in place: the children read from this dict
-                print_log(flip_message(local_metadata.get(SOURCE_METADATA, ''), order,
-                                       input_channel_order(self)), logger='current')
+        order, fed = local_metadata.get(CHANNEL_ORDER_METADATA), input_channel_order(self)
+        served = serve_in_order(state_dict, order, fed)
+        if served is not None:
+            state_dict.update(served)  # in place: the children read from this dict
+            print_log(flip_message(local_metadata.get(SOURCE_METADATA, ''), order, fed),
+                      logger='current')
         classes = local_metadata.get(CLASSES_METADATA)
         check_checkpoint_fits(
             self, {'state_dict': state_dict,

@@ -28,7 +28,6 @@ model = dict(
         type='DropoutLinearClsHead',
         dropout_rate=0.1,  # yaml model.classification.classifier_dropout: 0.1
         num_classes=num_classes,
-        in_channels=640,
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
         topk=(1, 5)))
 data_preprocessor = dict(num_classes=num_classes, mean=[0., 0., 0.], std=[255., 255., 255.],

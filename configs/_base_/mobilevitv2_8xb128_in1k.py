@@ -22,7 +22,6 @@ model = dict(
     head=dict(  # no classifier dropout in v2 (cvnets/models/classification/mobilevit_v2.py)
         type='LinearClsHead',
         num_classes=num_classes,
-        in_channels=512,
         # loss.classification: cross_entropy, label_smoothing 0.1 (also on mixed labels)
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
         topk=(1, 5)),

@@ -11,7 +11,7 @@ model = dict(
     type='MobileViTClassifier',  # mmpretrain's ImageClassifier with our load check
     backbone=dict(type='MobileViTBackbone', arch='mobilevit-xxs', out_indices=(5, )),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=len(classes), in_channels=320,
+    head=dict(type='LinearClsHead', num_classes=len(classes),
               loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
               topk=(1, )))
 data_preprocessor = dict(num_classes=len(classes), mean=[0., 0., 0.],

@@ -27,8 +27,7 @@ crop_size = (512, 512)  # sampler.bs.crop_size_{width,height}
 # conventions"): OpenCV reads BGR, resizes bilinear (data/datasets/dataset_base.py and
 # data/transforms/image.py @ d38a116)
 
-arch = 'mobilevit-s'
-stage5_channels = 160
+arch = 'mobilevit-s'  # the heads' in_channels follow from it (MLCVNetsEncoderDecoder)
 norm_cfg = dict(type='SyncBN', requires_grad=True)  # normalization.name sync_batch_norm
 
 model = dict(
@@ -54,7 +53,6 @@ model = dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     decode_head=dict(
         type='ASPPProjHead',
-        in_channels=stage5_channels,
         in_index=0,
         channels=256,  # deeplabv3.aspp_out_channels
         dilations=(1, 6, 12, 18),  # the 1x1 branch, deeplabv3.aspp_rates

@@ -17,8 +17,7 @@ model = dict(
     backbone=dict(arch='mobilevit-s', out_stride=8,
                   init_cfg=dict(type='Pretrained', checkpoint=pretrained,
                                 prefix='backbone.')),
-    decode_head=dict(in_channels=160, dilations=(1, 12, 24, 36)),
-    auxiliary_head=dict(in_channels=128, channels=128))  # max(128 // 4, 128)
+    decode_head=dict(dilations=(1, 12, 24, 36)))
 
 crop_size = (512, 512)
 # image_augmentation.{resize,random_short_size_resize}.interpolation: "bilinear"

@@ -5,9 +5,6 @@
 #   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets/segmentation/deeplabv3_mobilevit_xs.pt'  # noqa: E501
 _base_ = './deeplabv3_mobilevit-s_voc12aug-512x512.py'
 
-model = dict(
-    backbone=dict(
-        arch='mobilevit-xs',
-        init_cfg=dict(checkpoint='https://download.openmmlab.com/mmclassification/v0/'
-                      'mobilevit/mobilevit-xsmall_3rdparty_in1k_20221018-be39a6e7.pth')),
-    decode_head=dict(in_channels=96))  # stage 5 output
+pretrained = ('https://download.openmmlab.com/mmclassification/v0/'
+              'mobilevit/mobilevit-xsmall_3rdparty_in1k_20221018-be39a6e7.pth')
+model = dict(backbone=dict(arch='mobilevit-xs', init_cfg=dict(checkpoint=pretrained)))

@@ -5,9 +5,6 @@
 #   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets/segmentation/deeplabv3_mobilevit_xxs.pt'  # noqa: E501
 _base_ = './deeplabv3_mobilevit-s_voc12aug-512x512.py'
 
-model = dict(
-    backbone=dict(
-        arch='mobilevit-xxs',
-        init_cfg=dict(checkpoint='https://download.openmmlab.com/mmclassification/v0/'
-                      'mobilevit/mobilevit-xxsmall_3rdparty_in1k_20221018-77835605.pth')),
-    decode_head=dict(in_channels=80))  # stage 5 output
+pretrained = ('https://download.openmmlab.com/mmclassification/v0/'
+              'mobilevit/mobilevit-xxsmall_3rdparty_in1k_20221018-77835605.pth')
+model = dict(backbone=dict(arch='mobilevit-xxs', init_cfg=dict(checkpoint=pretrained)))

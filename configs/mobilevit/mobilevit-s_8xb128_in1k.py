@@ -1,4 +1,4 @@
 # mobilevit-s on ImageNet-1k with the MobileViT recipe (see ../_base_/mobilevit_8xb128_in1k.py).
 _base_ = ['../_base_/mobilevit_8xb128_in1k.py']
 
-model = dict(backbone=dict(arch='mobilevit-s'), head=dict(in_channels=640))
+model = dict(backbone=dict(arch='mobilevit-s'))

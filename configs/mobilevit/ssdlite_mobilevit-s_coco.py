@@ -35,8 +35,9 @@ input_size = 320
 # conventions"): OpenCV reads BGR, resizes bilinear (data/datasets/dataset_base.py and
 # data/transforms/image.py @ d38a116)
 
+# the neck's and the head's in_channels follow from it: the backbone's stage 4 (OS16)
+# and stage 5 (OS32) outputs, then the extra levels (SSDLite)
 arch = 'mobilevit-s'
-backbone_channels = (128, 160)  # stage 4 (OS16) and stage 5 (OS32) outputs
 # ssd.proj_channels of the yaml: the head's width per level; the last four are also the
 # widths of the extra levels
 proj_channels = (512, 256, 256, 128, 128, 64)
@@ -60,14 +61,12 @@ model = dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     neck=dict(
         type='SSDLiteExtraLevels',
-        in_channels=backbone_channels,
         extra_channels=proj_channels[2:],
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU')),
     bbox_head=dict(
         type='SSDLiteHead',
         num_classes=num_classes,
-        in_channels=backbone_channels + proj_channels[2:],
         proj_channels=proj_channels,
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'),

@@ -4,12 +4,6 @@
 #   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_xs_320.pt'  # noqa: E501
 _base_ = './ssdlite_mobilevit-s_coco.py'
 
-arch = 'mobilevit-xs'
-backbone_channels = (80, 96)  # stage 4 (OS16) and stage 5 (OS32) outputs
-model = dict(
-    backbone=dict(
-        arch=arch,
-        init_cfg=dict(checkpoint='https://download.openmmlab.com/mmclassification/v0/'
-                      'mobilevit/mobilevit-xsmall_3rdparty_in1k_20221018-be39a6e7.pth')),
-    neck=dict(in_channels=backbone_channels),
-    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))
+pretrained = ('https://download.openmmlab.com/mmclassification/v0/'
+              'mobilevit/mobilevit-xsmall_3rdparty_in1k_20221018-be39a6e7.pth')
+model = dict(backbone=dict(arch='mobilevit-xs', init_cfg=dict(checkpoint=pretrained)))

@@ -4,12 +4,6 @@
 #   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets/detection/ssd_mobilevit_xxs_320.pt'  # noqa: E501
 _base_ = './ssdlite_mobilevit-s_coco.py'
 
-arch = 'mobilevit-xxs'
-backbone_channels = (64, 80)  # stage 4 (OS16) and stage 5 (OS32) outputs
-model = dict(
-    backbone=dict(
-        arch=arch,
-        init_cfg=dict(checkpoint='https://download.openmmlab.com/mmclassification/v0/'
-                      'mobilevit/mobilevit-xxsmall_3rdparty_in1k_20221018-77835605.pth')),
-    neck=dict(in_channels=backbone_channels),
-    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))
+pretrained = ('https://download.openmmlab.com/mmclassification/v0/'
+              'mobilevit/mobilevit-xxsmall_3rdparty_in1k_20221018-77835605.pth')
+model = dict(backbone=dict(arch='mobilevit-xxs', init_cfg=dict(checkpoint=pretrained)))

@@ -8,6 +8,4 @@ _base_ = './deeplabv3_mobilevitv2-1.0_ade20k-512x512.py'
 pretrained = ('https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/classification/'
               'mobilevitv2/imagenet1k/256x256/mobilevitv2-0.75.pt')
 model = dict(
-    backbone=dict(arch='mobilevitv2-0.75', init_cfg=dict(checkpoint=pretrained)),
-    decode_head=dict(in_channels=384),  # stage 5
-    auxiliary_head=dict(in_channels=288, channels=128))  # stage 4, max(288 // 4, 128)
+    backbone=dict(arch='mobilevitv2-0.75', init_cfg=dict(checkpoint=pretrained)))

@@ -23,8 +23,9 @@ crop_size = (512, 512)  # sampler.bs.crop_size_{width,height}
 # ---- pipelines as ml-cvnets v0.2 fed its models (mmmobilevit.releases): PIL reads RGB, every
 # resize bicubic (image_augmentation.*.interpolation of the yaml)
 
+# the heads' in_channels follow from the arch: stage 4 (auxiliary head) and stage 5
+# (decode head) outputs (MLCVNetsEncoderDecoder)
 arch = 'mobilevitv2-1.0'
-stage_channels = (384, 512)  # stage 4 (auxiliary head) and stage 5 (decode head)
 norm_cfg = dict(type='SyncBN', requires_grad=True)  # normalization.name sync_batch_norm
 model = dict(
     type='MLCVNetsEncoderDecoder',
@@ -48,7 +49,6 @@ model = dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     decode_head=dict(
         type='ASPPProjHead',
-        in_channels=stage_channels[1],
         in_index=1,
         channels=512,  # deeplabv3.aspp_out_channels
         dilations=(1, 6, 12, 18),  # the 1x1 branch, deeplabv3.aspp_rates
@@ -63,9 +63,8 @@ model = dict(
     # use_aux_head: BaseSegHead.aux_head @ 84d992f
     auxiliary_head=dict(
         type='FCNHead',
-        in_channels=stage_channels[0],
         in_index=0,
-        channels=max(stage_channels[0] // 4, 128),
+        channels=None,  # max(C4 // 4, 128) of BaseSegHead.aux_head, from the arch
         num_convs=1,
         kernel_size=3,
         concat_input=False,

@@ -5,4 +5,4 @@
 # not in Apple's model zoo: set `load_from` to yours (the 10,450-way head is replaced).
 _base_ = ['../_base_/mobilevitv2_in21k-ft-in1k.py']
 
-model = dict(backbone=dict(arch='mobilevitv2-1.5'), head=dict(in_channels=768))
+model = dict(backbone=dict(arch='mobilevitv2-1.5'))

@@ -5,6 +5,6 @@
 # ../_base_/mobilevitv2_in1k-384px-finetune.py; it starts from the 256x256 weights.
 _base_ = ['../_base_/mobilevitv2_in1k-384px-finetune.py']
 
-model = dict(backbone=dict(arch='mobilevitv2-1.75'), head=dict(in_channels=896))
+model = dict(backbone=dict(arch='mobilevitv2-1.75'))
 load_from = ('https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/'
              'classification/mobilevitv2/imagenet1k/256x256/mobilevitv2-1.75.pt')

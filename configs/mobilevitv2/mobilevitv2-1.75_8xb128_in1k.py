@@ -3,4 +3,4 @@
 # apple/ml-cvnets@84d992f config/classification/imagenet/mobilevit_v2.yaml).
 _base_ = ['../_base_/mobilevitv2_8xb128_in1k.py']
 
-model = dict(backbone=dict(arch='mobilevitv2-1.75'), head=dict(in_channels=896))
+model = dict(backbone=dict(arch='mobilevitv2-1.75'))

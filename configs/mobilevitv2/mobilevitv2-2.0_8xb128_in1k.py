@@ -3,4 +3,4 @@
 # apple/ml-cvnets@84d992f config/classification/imagenet/mobilevit_v2.yaml).
 _base_ = ['../_base_/mobilevitv2_8xb128_in1k.py']
 
-model = dict(backbone=dict(arch='mobilevitv2-2.0'), head=dict(in_channels=1024))
+model = dict(backbone=dict(arch='mobilevitv2-2.0'))

@@ -6,6 +6,6 @@
 # (../_base_/mobilevitv2_in1k-384px-finetune.py), started from the in21k-ft 256 weights.
 _base_ = ['../_base_/mobilevitv2_in1k-384px-finetune.py']
 
-model = dict(backbone=dict(arch='mobilevitv2-2.0'), head=dict(in_channels=1024))
+model = dict(backbone=dict(arch='mobilevitv2-2.0'))
 load_from = ('https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/'
              'classification/mobilevitv2/imagenet21k_to_1k/256x256/mobilevitv2-2.0.pt')

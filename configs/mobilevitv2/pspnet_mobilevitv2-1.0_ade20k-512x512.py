@@ -10,7 +10,6 @@ model = dict(
     decode_head=dict(
         _delete_=True,
         type='SlimBranchPSPHead',
-        in_channels=512,  # stage 5
         in_index=1,
         channels=512,  # pspnet.psp_out_channels
         pool_scales=(1, 2, 3, 6),  # pspnet.psp_pool_sizes

@@ -17,15 +17,12 @@ input_size = 320
 # resize bicubic (image_augmentation.resize.interpolation of the yaml)
 
 arch = 'mobilevitv2-1.0'
-backbone_channels = (384, 512)  # stage 4 (OS16) and stage 5 (OS32) outputs
 model = dict(
     data_preprocessor=dict(bgr_to_rgb=True),  # pixels scaled to [0, 1], RGB
     backbone=dict(
         arch=arch,
         input_channel_order='rgb',
         init_cfg=dict(checkpoint=pretrained)),
-    neck=dict(in_channels=backbone_channels),
-    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)),
     # SingleShotMaskDetector.postprocess_detections @ 84d992f: per class, scores >
     # conf_threshold 0.01, the top_k 400 best, class-aware NMS at nms_iou_threshold 0.5,
     # then the objects_per_image 200 best over all classes

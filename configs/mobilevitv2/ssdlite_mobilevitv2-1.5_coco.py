@@ -5,13 +5,6 @@
 #   load_from = 'https://docs-assets.developer.apple.com/ml-research/models/cvnets-v2/detection/mobilevitv2/coco-ssd-mobilevitv2-1.5.pt'  # noqa: E501
 _base_ = './ssdlite_mobilevitv2-1.0_coco.py'
 
-arch = 'mobilevitv2-1.5'
-backbone_channels = (576, 768)  # stage 4 (OS16) and stage 5 (OS32) outputs
-model = dict(
-    backbone=dict(
-        arch=arch,
-        init_cfg=dict(
-            checkpoint='https://docs-assets.developer.apple.com/ml-research/models/'
-            'cvnets-v2/classification/mobilevitv2/imagenet1k/256x256/mobilevitv2-1.5.pt')),
-    neck=dict(in_channels=backbone_channels),
-    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))
+pretrained = ('https://docs-assets.developer.apple.com/ml-research/models/'
+              'cvnets-v2/classification/mobilevitv2/imagenet1k/256x256/mobilevitv2-1.5.pt')
+model = dict(backbone=dict(arch='mobilevitv2-1.5', init_cfg=dict(checkpoint=pretrained)))

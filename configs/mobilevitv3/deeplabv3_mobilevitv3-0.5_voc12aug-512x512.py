@@ -10,6 +10,4 @@ _base_ = '../mobilevitv2/deeplabv3_mobilevitv2-1.0_voc12aug-512x512.py'
 # ImageNet weights: the release folder mobilevitv3_0_5_0, unzipped into checkpoints/
 pretrained = 'checkpoints/mobilevitv3_0_5_0/checkpoint_ema_best.pt'
 model = dict(
-    backbone=dict(arch='mobilevitv3-0.5', init_cfg=dict(checkpoint=pretrained)),
-    decode_head=dict(in_channels=256),  # stage 5
-    auxiliary_head=dict(in_channels=192, channels=128))  # stage 4, max(192 // 4, 128)
+    backbone=dict(arch='mobilevitv3-0.5', init_cfg=dict(checkpoint=pretrained)))

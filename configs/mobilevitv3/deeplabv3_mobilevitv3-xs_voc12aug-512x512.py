@@ -7,8 +7,5 @@
 _base_ = './deeplabv3_mobilevitv3-s_voc12aug-512x512.py'
 
 # ImageNet weights: the release folder mobilevitv3_XS_e300_7671, unzipped into checkpoints/
-model = dict(
-    backbone=dict(
-        arch='mobilevitv3-xs',
-        init_cfg=dict(checkpoint='checkpoints/mobilevitv3_XS_e300_7671/checkpoint_ema_best.pt')),
-    decode_head=dict(in_channels=160))  # stage 5
+pretrained = 'checkpoints/mobilevitv3_XS_e300_7671/checkpoint_ema_best.pt'
+model = dict(backbone=dict(arch='mobilevitv3-xs', init_cfg=dict(checkpoint=pretrained)))

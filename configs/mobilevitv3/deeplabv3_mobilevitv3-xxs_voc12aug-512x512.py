@@ -8,11 +8,8 @@
 _base_ = '../mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py'
 
 # ImageNet weights: the release folder mobilevitv3_XXS_e300_7098, unzipped into checkpoints/
-model = dict(
-    backbone=dict(
-        arch='mobilevitv3-xxs',
-        init_cfg=dict(checkpoint='checkpoints/mobilevitv3_XXS_e300_7098/checkpoint_ema_best.pt')),
-    decode_head=dict(in_channels=128))  # stage 5
+pretrained = 'checkpoints/mobilevitv3_XXS_e300_7098/checkpoint_ema_best.pt'
+model = dict(backbone=dict(arch='mobilevitv3-xxs', init_cfg=dict(checkpoint=pretrained)))
 
 iters_per_epoch = -(-12046 // (4 * 16))
 max_iters = 50 * iters_per_epoch

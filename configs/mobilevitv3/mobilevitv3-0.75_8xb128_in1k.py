@@ -6,4 +6,4 @@
 # See ../_base_/mobilevitv2_8xb128_in1k.py.
 _base_ = ['../_base_/mobilevitv2_8xb128_in1k.py']
 
-model = dict(backbone=dict(arch='mobilevitv3-0.75'), head=dict(in_channels=384))
+model = dict(backbone=dict(arch='mobilevitv3-0.75'))

@@ -6,6 +6,6 @@
 # paper 4.1: 384 in total. The file name keeps the family scheme.
 _base_ = ['../_base_/mobilevit_8xb128_in1k.py']
 
-model = dict(backbone=dict(arch='mobilevitv3-xxs'), head=dict(in_channels=512))
+model = dict(backbone=dict(arch='mobilevitv3-xxs'))
 train_dataloader = dict(batch_size=64)  # per GPU, at the base resolution 256
 auto_scale_lr = dict(base_batch_size=384)  # the release's lr 2e-3 was set for 384

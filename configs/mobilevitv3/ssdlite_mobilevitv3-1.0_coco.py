@@ -10,12 +10,5 @@
 #   load_from = 'checkpoints/mobilevitv3_coco_1_0_0'
 _base_ = '../mobilevitv2/ssdlite_mobilevitv2-1.0_coco.py'
 
-arch = 'mobilevitv3-1.0'
-backbone_channels = (384, 512)  # stage 4 (OS16) and stage 5 (OS32) outputs
-model = dict(
-    backbone=dict(
-        arch=arch,
-        init_cfg=dict(
-            checkpoint='checkpoints/mobilevitv3_1_0_0/checkpoint_ema_best.pt')),
-    neck=dict(in_channels=backbone_channels),
-    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))
+pretrained = 'checkpoints/mobilevitv3_1_0_0/checkpoint_ema_best.pt'
+model = dict(backbone=dict(arch='mobilevitv3-1.0', init_cfg=dict(checkpoint=pretrained)))

@@ -10,15 +10,8 @@
 #   load_from = 'checkpoints/mobilevitv3_S_coco_e200_2730'
 _base_ = '../mobilevit/ssdlite_mobilevit-s_coco.py'
 
-arch = 'mobilevitv3-s'
-backbone_channels = (256, 320)  # stage 4 (OS16) and stage 5 (OS32) outputs
-model = dict(
-    backbone=dict(
-        arch=arch,
-        init_cfg=dict(
-            checkpoint='checkpoints/mobilevitv3_S_e300_7930/checkpoint_ema_best.pt')),
-    neck=dict(in_channels=backbone_channels),
-    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))
+pretrained = 'checkpoints/mobilevitv3_S_e300_7930/checkpoint_ema_best.pt'
+model = dict(backbone=dict(arch='mobilevitv3-s', init_cfg=dict(checkpoint=pretrained)))
 
 # scheduler.cosine.max_lr 0.004 (warm-up from 9e-5 over 500 iterations, min_lr 1e-6)
 max_lr = 4e-3

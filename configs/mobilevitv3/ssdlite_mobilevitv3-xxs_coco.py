@@ -8,12 +8,5 @@
 #   load_from = 'checkpoints/mobilevitv3_XXS_coco_e200_1930'
 _base_ = './ssdlite_mobilevitv3-s_coco.py'
 
-arch = 'mobilevitv3-xxs'
-backbone_channels = (80, 128)  # stage 4 (OS16) and stage 5 (OS32) outputs
-model = dict(
-    backbone=dict(
-        arch=arch,
-        init_cfg=dict(
-            checkpoint='checkpoints/mobilevitv3_XXS_e300_7098/checkpoint_ema_best.pt')),
-    neck=dict(in_channels=backbone_channels),
-    bbox_head=dict(in_channels=backbone_channels + (256, 128, 128, 64)))
+pretrained = 'checkpoints/mobilevitv3_XXS_e300_7098/checkpoint_ema_best.pt'
+model = dict(backbone=dict(arch='mobilevitv3-xxs', init_cfg=dict(checkpoint=pretrained)))

@@ -31,6 +31,14 @@ def tool_env(**extra) -> Dict[str, str]:
     return env
 
 
+def dist_env(**extra) -> Dict[str, str]:
+    """The environment for a multi-process launch (``dist_train.sh`` and the like): one
+    OpenMP thread per process (two processes of two threads each on two cores spin
+    against each other: a toy step takes ~20x as long), a free port, this interpreter."""
+    return tool_env(**{'OMP_NUM_THREADS': '1', 'PORT': free_port(),
+                       'PYTHON': sys.executable, **extra})
+
+
 def load_tool(path: str):
     """Import ``tools/...py`` (a path below the repository) as a module, to call its
     ``main(argv)`` in-process."""

@@ -60,7 +60,8 @@ def test_v1_weights_are_the_ones_the_dense_configs_initialise_from():
 
 @pytest.mark.slow
 def test_metafile_numbers_match_the_configs():
-    out = run_tool(['tools/analysis_tools/model_zoo.py', '--check'], timeout=1200).stdout
+    out = run_tool(['tools/analysis_tools/model_zoo.py', '--check', '--jobs', '2'],
+                   timeout=1200).stdout
     assert 'metafile params and FLOPs match their configs' in out
 
 

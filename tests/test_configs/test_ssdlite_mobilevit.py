@@ -3,14 +3,13 @@ training and evaluation through the tools, and mmdet's inference APIs."""
 import glob
 import os.path as osp
 import shutil
-import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
-from helpers import REPO, free_port, read_test_metrics, run_tool, tool_env
+from helpers import REPO, dist_env, read_test_metrics, run_tool, tool_env
 
 TOY = 'configs/_toy_/ssdlite_mobilevit-xxs_toy-det.py'
 PAPER_PARAMS = {'s': 5.7e6, 'xs': 2.7e6, 'xxs': 1.8e6}
@@ -169,7 +168,7 @@ def test_mmdet_inference_apis_from_the_config_path(trained_toy_detector, toy_dat
 
 @pytest.mark.slow
 def test_two_process_dist_train_on_toy_data(toy_data, tmp_path):
-    env = tool_env(PORT=free_port(), PYTHON=sys.executable)
+    env = dist_env()
     run_tool(['tools/dist_train.sh', TOY, '2', '--work-dir', str(tmp_path),
               '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
               'default_hooks.checkpoint.interval=1'], env=env)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers import REPO, free_port, run_tool, tool_env
+from helpers import REPO, dist_env, run_tool, tool_env
 
 pytestmark = pytest.mark.slow  # tool runs and training
 
@@ -55,7 +55,7 @@ def test_ranks_die_with_a_killed_launcher(toy_data, tmp_path):
     work = str(tmp_path / 'orphans')
     launcher = subprocess.Popen(
         ['bash', 'tools/dist_train.sh', CLS, '2', '--work-dir', work] + LONG, cwd=REPO,
-        env=tool_env(PORT=free_port()), stdout=subprocess.DEVNULL,
+        env=dist_env(), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         ranks = lambda: [p for p in processes_mentioning(work)  # noqa: E731

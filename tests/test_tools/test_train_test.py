@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from helpers import REPO, free_port, read_test_metrics, run_tool, tool_env
+from helpers import REPO, dist_env, read_test_metrics, run_tool, tool_env
 from mmmobilevit.checkpoint import read_local_checkpoint
 
 pytestmark = pytest.mark.slow  # tool runs and training
@@ -77,7 +77,7 @@ def test_segmentor_train_resume_test(toy_data, tmp_path):
 
 def test_two_process_cpu_dist_train(toy_data, tmp_path):
     work = str(tmp_path / 'dist')
-    env = tool_env(PORT=free_port(), PYTHON=sys.executable)
+    env = dist_env()
     out = run_tool(['tools/dist_train.sh', CLS, '2', '--work-dir', work,
                     '--cfg-options', 'train_cfg.max_epochs=1'], env=env).stdout
     assert 'Distributed launcher: pytorch' in out or "'world_size': 2" in out \

@@ -313,14 +313,13 @@ def dense_config(task, impl):
     cfg = read_config(osp.join(REPO, DENSE[task]['config']))
     cfg.model.backbone.init_cfg = None
     if impl == 'mmpretrain-backbone':
-        # mmpretrain's MobileViT: out index 4 comes after its 1x1 expansion conv (640)
-        channels = 4 * 160
+        # mmpretrain's MobileViT: stage 4 (128), then out index 4 after its 1x1 expansion
+        # conv (640); another backbone type, so the channels are given
+        channels = [128, 4 * 160]
         cfg.model.backbone = dict(type='mmpretrain.MobileViT', arch='small',
                                   out_indices=(3, 4))
-        for part in ('neck', 'bbox_head'):
-            c = list(cfg.model[part].in_channels)
-            c[1] = channels
-            cfg.model[part].in_channels = tuple(c) if part == 'neck' else c
+        cfg.model.neck.in_channels = tuple(channels)
+        cfg.model.bbox_head.in_channels = channels + list(cfg.model.neck.extra_channels)
     return cfg
 
 
@@ -497,10 +496,14 @@ _NOT_SET = object()
 
 
 def run_worker(args):
-    """Build one implementation, then answer the driver's commands on stdin
-    (``round`` / ``quit``) with ``RESULT {json}`` lines."""
+    """Import, say ``READY``, build one implementation when the driver says ``setup``,
+    then answer its commands on stdin (``round`` / ``quit``) with ``RESULT {json}``
+    lines. The workers import side by side; they build and measure one at a time."""
     torch.set_num_threads(args.threads)
     import mmmobilevit  # noqa: F401
+    print('READY', flush=True)
+    if sys.stdin.readline().strip() != 'setup':
+        return
     if args.malloc == 'keep':
         from mmmobilevit.utils import keep_freed_memory
         keep_freed_memory()
@@ -532,12 +535,19 @@ class Worker:
         self.log = tempfile.TemporaryFile(mode='w+')
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
+        self.setup = None
+
+    def build(self):
+        """Wait until the worker has imported, then let it build (one at a time)."""
+        self._read('READY')
+        self.proc.stdin.write('setup\n')
+        self.proc.stdin.flush()
         self.setup = self._read()
 
-    def _read(self):
+    def _read(self, expected='RESULT '):
         for line in self.proc.stdout:
-            if line.startswith('RESULT '):
-                return json.loads(line[len('RESULT '):])
+            if line.startswith(expected):
+                return json.loads(line[len(expected):].strip() or 'null')
         self.proc.wait()
         self.log.seek(0)
         raise SystemExit(f'{self.impl} failed (exit {self.proc.returncode}):\n'
@@ -548,12 +558,15 @@ class Worker:
         self.proc.stdin.flush()
         return self._read()
 
-    def close(self):
+    def quit(self):
         try:
             self.proc.stdin.write('quit\n')
             self.proc.stdin.close()
-        except (BrokenPipeError, ValueError):
+        except (BrokenPipeError, ValueError, OSError):
             pass
+
+    def close(self):
+        self.quit()
         self.proc.wait(timeout=60)
         self.log.close()
 
@@ -575,11 +588,15 @@ def measure_rows(impls, arch, args, label):
     per implementation the medians (and its setup values) and the spreads."""
     workers = []
     try:
-        for impl in ['gemm'] + list(impls):
-            print(f'[{label}] building {impl} ...', flush=True)
+        for impl in ['gemm'] + list(impls):  # the interpreters start side by side
             workers.append(Worker(impl, arch, args))
+        for w in workers:
+            print(f'[{label}] building {w.impl} ...', flush=True)
+            w.build()
         values = run_rounds(workers, args.rounds, label)
     finally:
+        for w in workers:  # all asked to quit first: they exit side by side
+            w.quit()
         for w in workers:
             w.close()
     results, spreads = {}, {}

@@ -12,9 +12,12 @@ their test crop (256x256; 384x384 for the -384px ones), SSDLite at its anchor ge
 input size (320), DeepLabv3 / PSPNet at 512x512.
 """
 import argparse
+import multiprocessing
 import os.path as osp
 import re
 import sys
+
+import torch
 
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.analysis import complexity
@@ -51,6 +54,23 @@ def compute(model, root=ROOT):
     cfg = read_config(osp.join(root, model['Config']))
     task = model['Results'][0]['Task']
     return complexity(cfg, input_shape(cfg, task))
+
+
+def _compute_one(item):
+    torch.set_num_threads(1)
+    return compute(item[1])
+
+
+def computed(models, jobs=1):
+    """``(metafile path, model, (params, flops))`` per model, in order; ``jobs > 1``
+    computes them in that many forked processes."""
+    if jobs <= 1:
+        for path, model in models:
+            yield path, model, compute(model)
+        return
+    with multiprocessing.get_context('fork').Pool(jobs) as pool:
+        for (path, model), numbers in zip(models, pool.imap(_compute_one, models)):
+            yield path, model, numbers
 
 
 def update_metafile(path, numbers):
@@ -151,6 +171,9 @@ def main(argv=None):
     mode.add_argument('--update', action='store_true')
     mode.add_argument('--write', action='store_true',
                       help='write docs/model_zoo/<family>.md and configs/<family>/README.md')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='with --check / --update: models computed in this many '
+                        'processes side by side (one thread each)')
     args = parser.parse_args(argv)
     models = load_models(ROOT)
     if args.write:
@@ -163,8 +186,7 @@ def main(argv=None):
         print(readme_tables(models), end='')
         return 0
     wrong, per_file = [], {}
-    for i, (path, model) in enumerate(models, 1):
-        params, flops = compute(model)
+    for i, (path, model, (params, flops)) in enumerate(computed(models, args.jobs), 1):
         meta = model['Metadata']
         print(f'[{i}/{len(models)}] {model["Name"]}: {params:,} params, '
               f'{flops / 1e9:.3f} GFLOPs', flush=True)

@@ -10,6 +10,7 @@ from mmseg.structures import SegDataSample
 from torch import Tensor
 
 from ..utils.checkpoint_fit import CheckpointFitMixin
+from ..utils.derived_channels import backbone_out_channels, pick, with_value
 
 #: How each release's ``engine/eval_segmentation.py`` (``predict_and_save``) turns an
 #: image (already resized by the test pipeline) into a mask:
@@ -64,10 +65,28 @@ class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
     the other channel order (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`);
     ``allow_partial_load`` (None | bool | dict, default None) says what may be missing or
     of another shape.
+
+    With a ``MobileViTBackbone``, the heads' ``in_channels`` may be left out: the
+    backbone's output at the head's ``in_index``; an auxiliary head's ``channels`` left
+    out is ml-cvnets' ``max(in_channels // 4, 128)`` (``BaseSegHead.aux_head`` @ 84d992f)
+    (:mod:`~mmmobilevit.models.utils.derived_channels`).
     """
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, backbone: dict, decode_head: dict, *args,
+                 auxiliary_head: Optional[dict] = None, **kwargs) -> None:
+        channels = backbone_out_channels(backbone)
+        if channels is not None:
+            arch = backbone.get('arch')
+            decode_head = with_value(decode_head, 'in_channels',
+                                     pick(channels, decode_head.get('in_index', -1)), arch,
+                                     'decode_head')
+            if isinstance(auxiliary_head, (list, tuple)):
+                auxiliary_head = [self._aux_channels(h, channels, arch)
+                                  for h in auxiliary_head]
+            else:
+                auxiliary_head = self._aux_channels(auxiliary_head, channels, arch)
+        super().__init__(backbone, decode_head, *args, auxiliary_head=auxiliary_head,
+                         **kwargs)
         protocol = self.protocol
         if protocol is not None:
             if protocol not in EVAL_PROTOCOLS:
@@ -76,6 +95,16 @@ class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
             if self.test_cfg.get('mode', 'whole') != 'whole':
                 raise ValueError(f'test_cfg.protocol {protocol!r} evaluates whole images: '
                                  f'test_cfg.mode must be "whole", got {self.test_cfg.mode!r}')
+
+    @staticmethod
+    def _aux_channels(head: Optional[dict], channels: List[int], arch) -> Optional[dict]:
+        if head is None:
+            return None
+        head = with_value(head, 'in_channels', pick(channels, head.get('in_index', -1)),
+                          arch, 'auxiliary_head')
+        if head.get('channels') is None and isinstance(head['in_channels'], int):
+            head = {**head, 'channels': max(head['in_channels'] // 4, 128)}
+        return head
 
     @property
     def protocol(self) -> Optional[str]:

@@ -16,11 +16,11 @@ released weights expect different inputs (pure data: nothing here imports a fram
 
 Pixels are scaled to [0, 1] without mean/std in both (``NumpyToTensor`` / ``ToTensor``),
 so a checkpoint of one order serves the other once the stem conv's input channels are
-reversed (:mod:`mmmobilevit.checkpoint.channel_order`).
+reversed (:mod:`mmmobilevit.checkpoint.fit`).
 """
 import re
 from dataclasses import dataclass
-from typing import Dict
+from typing import Dict, Mapping, Optional
 
 CHANNEL_ORDERS = ('bgr', 'rgb')
 
@@ -103,3 +103,22 @@ REFERENCE_PARAMS = {
     'mobilevitv3-0.75': 2_999_641,
     'mobilevitv3-1.0': 5_139_409,
 }
+
+
+def layout_channel_order(state_dict: Mapping, layout: str) -> Optional[str]:
+    """The channel order of a public checkpoint from its keys (None: not knowable).
+
+    * ``mlcvnets``: multi-head attention blocks (``pre_norm_mha``: MobileViT v1 and the
+      MobileViTv3-v1 overlay) were trained by ml-cvnets v0.1 (BGR), separable attention
+      blocks (``pre_norm_attn``: v2 and v3-0.5/0.75/1.0) by v0.2 (RGB);
+    * ``timm``: timm feeds RGB (``--source-channel-order`` of the converter overrides it,
+      since whether timm's v1 ports reversed Apple's stem cannot be read from its code);
+    * ``mmpretrain`` (ours, or mmpretrain's own MobileViT files): not recorded in the
+      keys, so None.
+    """
+    if layout == 'mlcvnets':
+        v01 = any('.pre_norm_mha.' in k for k in state_dict)
+        return CONVENTIONS['mlcvnets-v0.1' if v01 else 'mlcvnets-v0.2'].channel_order
+    if layout == 'timm':
+        return 'rgb'
+    return None

@@ -8,8 +8,7 @@ checkpoint loaders of :mod:`mmmobilevit.compat.mmengine_checkpoint` call on ever
 from collections import OrderedDict
 from typing import Any, Optional, Tuple
 
-from ..releases import CONVENTIONS
-from .channel_order import layout_channel_order
+from ..releases import CONVENTIONS, layout_channel_order
 from .layouts import CheckpointLayoutError, detect_layout, to_mmpretrain_layout, unwrap_state_dict
 from .seg_layout import convert_mlcvnets_seg, is_mlcvnets_seg, seg_release
 from .ssd_layout import convert_mlcvnets_ssd, encoder_of, is_mlcvnets_ssd
@@ -22,7 +21,7 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
         tuple[Any, str | None]: ``(dict(state_dict=..., meta=dict(converted_from=...,
         channel_order=...)), layout)`` for a public layout (``'mlcvnets'``, ``'timm'``,
         ``'mlcvnets-ssd'``, ``'mlcvnets-seg'``; the channel order of the code that trained it, see
-        :func:`~mmmobilevit.checkpoint.channel_order.layout_channel_order`), and
+        :func:`~mmmobilevit.releases.layout_channel_order`), and
         ``(checkpoint, None)`` for every other checkpoint (our own / mmpretrain's /
         mmdet's layout, other models, non-dicts).
 

@@ -18,7 +18,7 @@ MobileViT release files; every other checkpoint comes back as mmengine would loa
 
 Nothing else of mmengine, mmdet, mmseg or mmpretrain is changed: the upstream bugs our
 models meet are fixed in our own classes (the load check of our top-level models,
-:class:`~mmmobilevit.models.utils.CheckpointFitMixin`; mmdet's ``SSDHead`` that cannot
+:class:`~mmmobilevit.checkpoint.fit.CheckpointFitMixin`; mmdet's ``SSDHead`` that cannot
 predict, :class:`~mmmobilevit.models.MMDetSSDHead`), hooks and entry points. CPU-only
 distributed runs start their gloo process group before mmengine would
 (:func:`mmmobilevit.utils.init_cpu_process_group`), and FLOP counts include fused

@@ -49,7 +49,7 @@ def _converted(checkpoint: Any, source: str) -> Any:
 
     The state dict's ``_metadata['']`` also gets where the file came from, its channel
     order and class names (when recorded), for our models' load check
-    (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`); other models ignore them.
+    (:class:`~mmmobilevit.checkpoint.fit.CheckpointFitMixin`); other models ignore them.
     """
     checkpoint, layout = convert_public_layout(checkpoint)
     if layout is not None:

@@ -9,10 +9,9 @@ from mmengine.config import Config
 import mmmobilevit  # noqa: F401
 from helpers import run_tool
 from mmmobilevit.apis.convert import convert_checkpoint
-from mmmobilevit.checkpoint import (channel_order_of, flip_stem_input, layout_channel_order,
-                                    record_channel_order)
+from mmmobilevit.checkpoint import (align_channel_order, channel_order_of, flip_stem_input,
+                                    input_channel_order, layout_channel_order, record_channel_order)
 from mmmobilevit.models import MobileViTBackbone
-from mmmobilevit.models.utils import align_channel_order, input_channel_order
 from .test_layouts import random_classifier_state, to_apple_layout
 
 IN_CHANNELS = {'mobilevit-xxs': 320, 'mobilevitv2-0.5': 256}

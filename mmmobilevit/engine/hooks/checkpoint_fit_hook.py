@@ -5,10 +5,9 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
-from ...checkpoint.channel_order import record_channel_order, stem_keys
 from ...checkpoint.fit import (FIT_CHECKED_METADATA, AllowPartial, annotate_state_dict,
-                               suggested_allowance)
-from ...models.utils import fit_checkpoint_to_model, input_channel_order
+                               fit_checkpoint_to_model, input_channel_order, record_channel_order,
+                               stem_keys, suggested_allowance)
 
 if TYPE_CHECKING:
     from mmengine.runner import Runner
@@ -33,7 +32,7 @@ class CheckpointFitHook(Hook):
     allowed; an allowed partial load logs a one-line summary of what was skipped.
     Checkpoint tensors the model does not use are reported, not refused. The checked
     state dict is marked, so that the load check of our top-level models
-    (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`) does not refuse what the
+    (:class:`~mmmobilevit.checkpoint.fit.CheckpointFitMixin`) does not refuse what the
     run's ``allow_partial_load`` allows.
     ``tools/train.py`` and ``tools/test.py`` add it to every config that lacks it; the
     shipped configs list it.

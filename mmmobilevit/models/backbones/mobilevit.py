@@ -254,6 +254,12 @@ class MobileViTBackbone(BaseModule):
             outs.append(self.conv_1x1_exp(x))
         return tuple(outs)
 
+    @staticmethod
+    def arch_of(state_dict: Dict[str, torch.Tensor]) -> str:
+        """The arch a whole model's state dict's ``backbone.`` weights fit
+        (:func:`infer_arch`)."""
+        return infer_arch(state_dict)
+
     @torch.no_grad()
     def switch_to_deploy(self) -> 'MobileViTBackbone':
         """Turn this backbone into its inference form, in place and for good.

@@ -4,7 +4,7 @@ from typing import Optional
 from mmengine.registry import MODELS
 from mmpretrain.models.classifiers import ImageClassifier
 
-from ..utils.checkpoint_fit import CheckpointFitMixin
+from ...checkpoint.fit import CheckpointFitMixin
 from ..utils.derived_channels import backbone_out_channels, with_value
 
 POOLING_NECKS = ('GlobalAveragePooling', 'mmpretrain.GlobalAveragePooling')
@@ -15,7 +15,7 @@ class MobileViTClassifier(CheckpointFitMixin, ImageClassifier):
     """An ``ImageClassifier`` (backbone, neck, head: mmpretrain's, unchanged) whose
     loads are checked: ``mmpretrain.apis.init_model``, ``get_model``, the inferencers and
     ``load_from`` refuse a checkpoint of another model or class count, and serve one of
-    the other channel order (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`).
+    the other channel order (:class:`~mmmobilevit.checkpoint.fit.CheckpointFitMixin`).
 
     ``allow_partial_load`` (None | bool | dict, default None) says what may be missing
     or of another shape in a loaded checkpoint; the other arguments are

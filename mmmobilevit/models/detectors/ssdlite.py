@@ -4,7 +4,7 @@ from typing import Optional
 from mmdet.models.detectors import SingleStageDetector
 from mmengine.registry import MODELS
 
-from ..utils.checkpoint_fit import CheckpointFitMixin
+from ...checkpoint.fit import CheckpointFitMixin
 from ..utils.derived_channels import backbone_out_channels, with_value
 
 EXTRA_LEVEL_NECKS = ('SSDLiteExtraLevels', 'mmmobilevit.SSDLiteExtraLevels')
@@ -15,7 +15,7 @@ class SSDLite(CheckpointFitMixin, SingleStageDetector):
     """A ``SingleStageDetector`` (mmdet's, unchanged) whose loads are checked:
     ``mmdet.apis.init_detector``, ``DetInferencer`` and ``load_from`` refuse a checkpoint
     of another model or class count, and serve one of the other channel order
-    (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`).
+    (:class:`~mmmobilevit.checkpoint.fit.CheckpointFitMixin`).
 
     ``allow_partial_load`` (None | bool | dict, default None) says what may be missing
     or of another shape in a loaded checkpoint; the other arguments are

@@ -9,7 +9,7 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils.checkpoint_fit import CheckpointFitMixin
+from ...checkpoint.fit import CheckpointFitMixin
 from ..utils.derived_channels import backbone_out_channels, pick, with_value
 
 #: How each release's ``engine/eval_segmentation.py`` (``predict_and_save``) turns an
@@ -62,7 +62,7 @@ class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
 
     Its loads are checked: ``mmseg.apis.init_model``, ``MMSegInferencer`` and
     ``load_from`` refuse a checkpoint of another model or class count, and serve one of
-    the other channel order (:class:`~mmmobilevit.models.utils.CheckpointFitMixin`);
+    the other channel order (:class:`~mmmobilevit.checkpoint.fit.CheckpointFitMixin`);
     ``allow_partial_load`` (None | bool | dict, default None) says what may be missing or
     of another shape.
 

@@ -6,7 +6,7 @@
 #   5. draws the predictions on a validation image with mmdet's inference_detector.
 # Interrupted? Run it again: training resumes from its last checkpoint.
 # MMMOBILEVIT_UPDATE_DOCS=1 also copies the picture to docs/_static/demo_prediction.jpg
-# (the README's figure).
+# and the summary lines to docs/_generated/demo.txt (the README's figure and quote).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -35,7 +35,7 @@ if [ "${MMMOBILEVIT_UPDATE_DOCS:-0}" = 1 ]; then
   echo "[run_demo] copied the picture to docs/_static/demo_prediction.jpg"
 fi
 
-python - "$WORK" <<'PY'
+python - "$WORK" <<'PY' | tee "$WORK/summary.txt"
 import glob, json, os.path as osp, sys
 work = sys.argv[1]
 def bbox_map(sub):
@@ -53,4 +53,9 @@ if vals:
 print(f'[run_demo] predictions drawn to {osp.join(work, "prediction.jpg")}')
 PY
 end=$(date +%s)
-echo "[run_demo] done in $(( end - setup_done )) s (+ $(( setup_done - start )) s environment check)"
+done_line="[run_demo] done in $(( end - setup_done )) s (+ $(( setup_done - start )) s environment check)"
+echo "$done_line"
+if [ "${MMMOBILEVIT_UPDATE_DOCS:-0}" = 1 ]; then
+  { grep -v 'predictions drawn to' "$WORK/summary.txt"; echo "$done_line"; } > docs/_generated/demo.txt
+  echo "[run_demo] wrote docs/_generated/demo.txt"
+fi

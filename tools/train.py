@@ -16,7 +16,7 @@ from mmmobilevit.checkpoint import trust_checkpoint
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
                                die_with_parent, first_rank_printer, init_cpu_process_group,
-                               load_cfg, lock_work_dir, setup_device_cfg)
+                               load_cfg, lock_work_dir, setup_device_cfg, use_atomic_checkpoints)
 
 
 def parse_args(argv=None):
@@ -95,6 +95,8 @@ def build_cfg(args):
     add_custom_hook(cfg, 'FiniteLossHook')
     # a load_from / resume checkpoint that does not fit the model stops the run
     add_custom_hook(cfg, 'CheckpointFitHook')
+    # checkpoints written whole or not at all (a config's plain CheckpointHook upgraded)
+    use_atomic_checkpoints(cfg)
     if args.trust_checkpoint:
         trust_checkpoint(cfg.load_from or cfg.work_dir)
     setup_device_cfg(cfg, args.launcher)

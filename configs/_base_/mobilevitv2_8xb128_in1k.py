@@ -100,7 +100,7 @@ custom_hooks = [
     dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, max_keep_ckpts=3,
                     save_best='accuracy/top1', rule='greater'))
 # 8 GPUs x 128 images; `--auto-scale-lr` rescales the lr for other totals
 auto_scale_lr = dict(base_batch_size=1024)

@@ -74,5 +74,6 @@ custom_hooks = [
 ]
 default_hooks = dict(
     logger=dict(interval=1),
-    checkpoint=dict(interval=1, save_best='accuracy/top1', rule='greater'))
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, save_best='accuracy/top1',
+                    rule='greater'))
 randomness = dict(seed=0)

@@ -63,5 +63,6 @@ train_cfg = dict(by_epoch=True, max_epochs=3, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 
-default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=1))
+default_hooks = dict(logger=dict(interval=5),
+                     checkpoint=dict(type='AtomicCheckpointHook', interval=1))
 randomness = dict(seed=0)

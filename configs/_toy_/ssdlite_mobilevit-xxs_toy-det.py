@@ -73,7 +73,7 @@ custom_hooks = [
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=8),
-    checkpoint=dict(type='CheckpointHook', interval=20, max_keep_ckpts=1,
+    checkpoint=dict(type='AtomicCheckpointHook', interval=20, max_keep_ckpts=1,
                     save_best='coco/bbox_mAP', rule='greater'))
 env_cfg = dict(cudnn_benchmark=False)
 randomness = dict(seed=0)

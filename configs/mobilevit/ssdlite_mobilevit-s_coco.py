@@ -172,7 +172,7 @@ custom_hooks = [
     dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=3,
+    checkpoint=dict(type='AtomicCheckpointHook', interval=5, max_keep_ckpts=3,
                     save_best='coco/bbox_mAP', rule='greater'))
 env_cfg = dict(cudnn_benchmark=True)
 # 4 GPUs x 32 images; `--auto-scale-lr` rescales the lr for other totals

@@ -20,13 +20,16 @@ announced length and a sha256 prefix in the file name (``name-<hex>.pth``) verif
 stalled, truncated or corrupt download raises :class:`CheckpointError` and leaves nothing
 in the cache.
 """
+import contextlib
 import hashlib
 import http.client
+import io
 import os
 import os.path as osp
 import pickle
 import re
 import socket
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -358,12 +361,54 @@ def load_checkpoint_file(filename: str, map_location: MapLocation = 'cpu') -> An
     return read_local_checkpoint(filename, map_location)
 
 
+#: the prefix of the temporary files :func:`write_atomically` writes beside their target
+ATOMIC_TMP_PREFIX = '.mmmobilevit-tmp-'
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either what it was or all of
+    ``data``, never a part: a temporary file in the same folder, flushed to disk
+    (``fsync``), renamed over ``path``, then the folder's entry flushed too. On any
+    error (a full disk, an interruption) the temporary file is removed and ``path`` is
+    left as it was."""
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=ATOMIC_TMP_PREFIX + osp.basename(path) + '.')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself to disk (not on every OS)
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def remove_stale_temporaries(folder: str) -> List[str]:
+    """Remove what :func:`write_atomically` left in ``folder`` when its process was
+    killed (``kill -9`` leaves no chance to clean up); returns the removed paths."""
+    removed = []
+    for name in os.listdir(folder) if osp.isdir(folder) else []:
+        if name.startswith(ATOMIC_TMP_PREFIX):
+            with contextlib.suppress(OSError):
+                os.remove(osp.join(folder, name))
+                removed.append(osp.join(folder, name))
+    return removed
+
+
 def save_checkpoint_file(checkpoint: Any, path: str) -> None:
-    """``torch.save`` to ``path`` through a temporary file (never a half-written file)."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = path + '.part'
-    torch.save(checkpoint, tmp)
-    os.replace(tmp, path)
+    """``torch.save`` to ``path`` atomically (:func:`write_atomically`)."""
+    buffer = io.BytesIO()
+    torch.save(checkpoint, buffer)
+    write_atomically(path, buffer.getvalue())
 
 
 def _chunks(path: str, size: int = 1 << 20) -> Iterator[bytes]:

@@ -102,6 +102,20 @@ def add_custom_hook(cfg: Config, hook_type: str, **kwargs) -> bool:
     return True
 
 
+def use_atomic_checkpoints(cfg: Config) -> bool:
+    """Make ``default_hooks.checkpoint`` an ``AtomicCheckpointHook`` where it is mmengine's
+    plain ``CheckpointHook`` writing to local files (a checkpoint then appears under its
+    name only when complete); its arguments are kept. Returns whether it changed."""
+    hook = (cfg.get('default_hooks') or {}).get('checkpoint')
+    if not hook or str(hook.get('type', '')).split('.')[-1] != 'CheckpointHook':
+        return False
+    if hook.get('backend_args') or hook.get('file_client_args') or \
+            '://' in str(hook.get('out_dir') or ''):
+        return False  # a remote or custom store: left as configured
+    hook['type'] = 'AtomicCheckpointHook'
+    return True
+
+
 def setup_device_cfg(cfg: Config, launcher: str) -> Config:
     """Make a config run data-parallel on a machine without GPUs.
 

@@ -1,12 +1,14 @@
 """Print params and FLOPs of every MobileViT arch as an ImageNet classifier.
 
-    python tools/analysis_tools/backbone_table.py [--shape 256]
+    python tools/analysis_tools/backbone_table.py [--shape 256] [--out FILE]
 
 Params: backbone + 1000-way linear head, beside the reference implementations' exact
 counts. FLOPs: multiply-adds at the given input size (mmengine's counter, fused
-attention included), beside the paper's for v1.
+attention included), beside the paper's for v1. ``--out`` also writes the table to FILE
+(the docs include ``docs/_generated/backbone_table.md``, written so).
 """
 import argparse
+import sys
 
 import torch
 from mmengine.analysis import parameter_count
@@ -34,22 +36,33 @@ class Classifier(nn.Module):
         return self.fc(self.backbone(x)[-1].mean(dim=(2, 3)))
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--shape', type=int, default=256)
-    args = parser.parse_args()
+    parser.add_argument('--out', help='also write the table to this file')
+    args = parser.parse_args(argv)
     MMLogger.get_current_instance().setLevel('ERROR')  # mmengine's per-op warnings
-    print(f'| arch | params | reference params | FLOPs @{args.shape} (G) | paper FLOPs (G) |')
-    print('| --- | ---: | ---: | ---: | ---: |')
+    lines = []
+
+    def emit(line):
+        print(line, flush=True)
+        lines.append(line)
+
+    emit(f'| arch | params | reference params | FLOPs @{args.shape} (G) | paper FLOPs (G) |')
+    emit('| --- | ---: | ---: | ---: | ---: |')
     for arch in ARCH_SETTINGS:
         model = Classifier(arch).eval()
         with torch.no_grad():
             flops = count_flops(model, (torch.rand(1, 3, args.shape, args.shape), ))
         params = parameter_count(model)['']
         ref_params, ref_flops = REFERENCE_PARAMS[arch], PAPER_FLOPS.get(arch)
-        print(f'| {arch} | {params:,} | {ref_params:,} | {flops / 1e9:.3f} '
-              f'| {ref_flops if ref_flops and args.shape == 256 else "-"} |', flush=True)
+        emit(f'| {arch} | {params:,} | {ref_params:,} | {flops / 1e9:.3f} '
+             f'| {ref_flops if ref_flops and args.shape == 256 else "-"} |')
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -1,60 +1,84 @@
-"""Print the parameter counts of the task configs beside the papers'.
+"""Print the parameter counts of every detection or segmentation config, by part, beside
+the MobileViT paper's where it gives one.
 
-    python tools/analysis_tools/params_table.py {det,seg}
+    python tools/analysis_tools/params_table.py {det,seg} [--out FILE]
 
-Whole models as the configs build them (no weights are loaded).
+Whole models as the configs build them (no weights are loaded), in training form (the
+segmenters' auxiliary head included). ``--out`` also writes the table to FILE: the docs
+include ``docs/_generated/params_{det,seg}.md``, written so.
 """
 import argparse
+import glob
 import os.path as osp
+import sys
 
 from mmengine.registry import MODELS, DefaultScope
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.utils import read_config
 
-# config -> paper parameter count (M); None where the paper gives none
-TABLES = {
-    'det': {  # MobileViT paper Table 1 (SSDLite on COCO)
-        'configs/mobilevit/ssdlite_mobilevit-xxs_coco.py': 1.8,
-        'configs/mobilevit/ssdlite_mobilevit-xs_coco.py': 2.7,
-        'configs/mobilevit/ssdlite_mobilevit-s_coco.py': 5.7,
-        'configs/mobilevitv3/ssdlite_mobilevitv3-xxs_coco.py': None,
-        'configs/mobilevitv3/ssdlite_mobilevitv3-xs_coco.py': None,
-        'configs/mobilevitv3/ssdlite_mobilevitv3-s_coco.py': None,
-    },
-    'seg': {  # MobileViT paper Table 2 (DeepLabv3 on PASCAL VOC 2012)
-        'configs/mobilevit/deeplabv3_mobilevit-xxs_voc12aug-512x512.py': 1.9,
-        'configs/mobilevit/deeplabv3_mobilevit-xs_voc12aug-512x512.py': 2.9,
-        'configs/mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py': 6.4,
-        'configs/mobilevitv3/deeplabv3_mobilevitv3-xxs_voc12aug-512x512.py': None,
-        'configs/mobilevitv3/deeplabv3_mobilevitv3-xs_voc12aug-512x512.py': None,
-        'configs/mobilevitv3/deeplabv3_mobilevitv3-s_voc12aug-512x512.py': None,
-        'configs/mobilevitv3/deeplabv3_mobilevitv3-0.5_ade20k-512x512.py': None,
-        'configs/mobilevitv3/deeplabv3_mobilevitv3-0.75_ade20k-512x512.py': None,
-        'configs/mobilevitv3/deeplabv3_mobilevitv3-1.0_ade20k-512x512.py': None,
-    },
-}
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TASKS = {  # task -> (config glob(s), the parts counted after the backbone)
+    'det': (('ssdlite_*_coco.py', ), (('neck', 'extra levels'), ('bbox_head', 'heads'))),
+    'seg': (('deeplabv3_*.py', 'pspnet_*.py'), (('decode_head', 'decode head'),
+                                                ('auxiliary_head', 'auxiliary head'))),
+}
+# config -> the paper's parameter count (M): MobileViT paper Table 1 (SSDLite on COCO)
+# and Table 2 (DeepLabv3 on PASCAL VOC 2012)
+PAPER_M = {
+    'ssdlite_mobilevit-xxs_coco.py': 1.8,
+    'ssdlite_mobilevit-xs_coco.py': 2.7,
+    'ssdlite_mobilevit-s_coco.py': 5.7,
+    'deeplabv3_mobilevit-xxs_voc12aug-512x512.py': 1.9,
+    'deeplabv3_mobilevit-xs_voc12aug-512x512.py': 2.9,
+    'deeplabv3_mobilevit-s_voc12aug-512x512.py': 6.4,
+}
+FAMILIES = ('mobilevit', 'mobilevitv2', 'mobilevitv3')
 
 
-def count_params(config):
-    cfg = read_config(osp.join(ROOT, config))
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        model = MODELS.build(cfg.model)
-    return sum(p.numel() for p in model.parameters())
+def configs_of(task):
+    """The task's configs, family by family, in name order."""
+    patterns, _ = TASKS[task]
+    return [path for family in FAMILIES for path in sorted(
+        p for pattern in patterns for p in glob.glob(osp.join(ROOT, 'configs', family, pattern)))]
 
 
-def main():
+def count(module):
+    return sum(p.numel() for p in module.parameters()) if module is not None else 0
+
+
+def table(task):
+    """The markdown table, a line at a time."""
+    _, parts = TASKS[task]
+    yield ('| config | params | backbone | ' + ' | '.join(name for _, name in parts)
+           + ' | paper (M) |')
+    yield '| --- | ---: | ---: | ' + ' | '.join('---:' for _ in parts) + ' | ---: |'
+    for path in configs_of(task):
+        cfg = read_config(path)
+        cfg.model.backbone.init_cfg = None  # counted, not loaded
+        with DefaultScope.overwrite_default_scope(cfg.default_scope):
+            model = MODELS.build(cfg.model)
+        cells = [count(model), count(model.backbone)] + [
+            count(getattr(model, attr, None)) for attr, _ in parts]
+        name = osp.basename(path)
+        yield (f'| {name} | ' + ' | '.join(f'{n:,}' for n in cells)
+               + f' | {PAPER_M.get(name, "-")} |')
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('task', choices=sorted(TABLES))
-    args = parser.parse_args()
-    print('| config | params (M) | paper (M) | ours / paper |')
-    print('| --- | ---: | ---: | ---: |')
-    for config, paper in TABLES[args.task].items():
-        n = count_params(config) / 1e6
-        ratio = f'{n / paper:.3f}' if paper else '-'
-        print(f'| {osp.basename(config)} | {n:.3f} | {paper or "-"} | {ratio} |', flush=True)
+    parser.add_argument('task', choices=sorted(TASKS))
+    parser.add_argument('--out', help='also write the table to this file')
+    args = parser.parse_args(argv)
+    lines = []
+    for line in table(args.task):
+        print(line, flush=True)
+        lines.append(line)
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

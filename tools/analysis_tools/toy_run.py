@@ -1,11 +1,12 @@
 """Train a toy config from scratch and print the lines the README quotes.
 
-    python tools/analysis_tools/toy_run.py [CONFIG] [--work-dir DIR]
+    python tools/analysis_tools/toy_run.py [CONFIG] [--work-dir DIR] [--out FILE]
 
 Runs ``tools/train.py CONFIG`` in a fresh work dir, then prints the wall time and the
 last validation of the EMA model (what the checkpoints hold) and of the raw model, and
 ``tools/test.py`` on the final checkpoint. The default CONFIG is the toy multi-scale
-classifier (``configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py``).
+classifier (``configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py``). ``--out`` also writes
+those lines to FILE (the docs include ``docs/_generated/toy_run_cls.txt``, written so).
 """
 import argparse
 import glob
@@ -39,12 +40,13 @@ def last_validation(work_dir):
     return vals[-1]
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config', nargs='?',
                         default='configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
     parser.add_argument('--work-dir', help='default: a temporary folder')
-    args = parser.parse_args()
+    parser.add_argument('--out', help='also write the printed lines to this file')
+    args = parser.parse_args(argv)
     work = args.work_dir or tempfile.mkdtemp(prefix='toy_run_')
     if osp.exists(work) and os.listdir(work):
         sys.exit(f'{work} is not empty: the run must start from scratch')
@@ -61,16 +63,21 @@ def main():
     run(['tools/test.py', args.config, checkpoints[-1], '--work-dir', test_dir])
     tested = json.load(open(sorted(f for f in glob.glob(osp.join(test_dir, '*', '*.json'))
                                    if 'vis_data' not in f)[-1]))
-    print(f'config: {args.config}')
-    print(f'training: {seconds:.0f} s ({os.cpu_count()} CPU cores), last checkpoint '
-          f'{osp.basename(checkpoints[-1])}')
+    lines = [f'config: {args.config}',
+             f'training: {seconds:.0f} s ({os.cpu_count()} CPU cores), last checkpoint '
+             f'{osp.basename(checkpoints[-1])}']
     for name in metrics:
-        print(f'last validation (step {val.get("step")}): {name} EMA model {val[name]:.2f}, '
-              f'raw model {val["raw/" + name]:.2f}')
+        lines.append(f'last validation (step {val.get("step")}): {name} EMA model '
+                     f'{val[name]:.2f}, raw model {val["raw/" + name]:.2f}')
         if name in tested:
-            print(f'tools/test.py on {osp.basename(checkpoints[-1])} (EMA weights): '
-                  f'{name} {tested[name]:.2f}')
+            lines.append(f'tools/test.py on {osp.basename(checkpoints[-1])} (EMA weights): '
+                         f'{name} {tested[name]:.2f}')
+    print('\n'.join(lines))
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -1,3 +1,4 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend
 from .batch_shape_log_hook import BatchShapeLogHook
 from .checkpoint_fit_hook import CheckpointFitHook
 from .deploy_hook import DeployHook
@@ -8,6 +9,7 @@ from .rng_state_hook import RNGStateHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'BatchShapeLogHook', 'CheckpointFitHook', 'DeployHook', 'EMAEvalHook', 'FiniteLossHook',
-    'NonFiniteLossError', 'OnnxRuntimeBackendHook', 'RNGStateHook', 'WeightsOnlyCheckpointHook'
+    'AtomicCheckpointHook', 'AtomicLocalBackend', 'BatchShapeLogHook', 'CheckpointFitHook',
+    'DeployHook', 'EMAEvalHook', 'FiniteLossHook', 'NonFiniteLossError',
+    'OnnxRuntimeBackendHook', 'RNGStateHook', 'WeightsOnlyCheckpointHook'
 ]

@@ -1,0 +1,78 @@
+"""The figures in the docs and the README are the tools' output, not edited by hand:
+``docs/_generated/*`` is what the tools named in each page write, the pages include those
+files, and the README quotes the demo's summary as ``run_demo.sh`` wrote it."""
+import glob
+import os.path as osp
+import re
+
+import pytest
+
+from helpers import REPO, run_tool
+
+GENERATED = osp.join(REPO, 'docs', '_generated')
+#: deterministic tables: file -> the command that writes it (``--out`` appended)
+TABLES = {
+    'params_det.md': ['tools/analysis_tools/params_table.py', 'det'],
+    'params_seg.md': ['tools/analysis_tools/params_table.py', 'seg'],
+    'backbone_table.md': ['tools/analysis_tools/backbone_table.py'],
+}
+#: measured (timings): written by these commands, checked for their form only
+MEASURED = {
+    'benchmark_sampler.md': 'tools/analysis_tools/benchmark_sampler.py',
+    'toy_run_cls.txt': 'tools/analysis_tools/toy_run.py',
+    'toy_run_seg.txt': 'tools/analysis_tools/toy_run.py',
+    'demo.txt': 'tools/run_demo.sh',
+}
+
+
+def _docs_text():
+    pages = glob.glob(osp.join(REPO, 'docs', '**', '*.md'), recursive=True)
+    return '\n'.join(open(p).read() for p in pages)
+
+
+def test_every_generated_file_is_included_and_named_with_its_command():
+    docs = _docs_text()
+    files = sorted(osp.basename(p) for p in glob.glob(osp.join(GENERATED, '*')))
+    assert files == sorted({**TABLES, **MEASURED}), files
+    for name in files:
+        if name == 'demo.txt':  # quoted by the README (next test)
+            continue
+        assert f'_generated/{name}' in docs, f'no page includes docs/_generated/{name}'
+        tool = TABLES[name][0] if name in TABLES else MEASURED[name]
+        assert tool in docs, f'no page names the command that writes {name}'
+
+
+def test_readme_quotes_the_demo_summary_that_run_demo_wrote():
+    readme = open(osp.join(REPO, 'README.md')).read()
+    quoted = re.search(r'```\n(\[run_demo\].*?)```', readme, re.S).group(1)
+    assert quoted == open(osp.join(GENERATED, 'demo.txt')).read(), \
+        'README quotes other lines than docs/_generated/demo.txt: run ' \
+        'MMMOBILEVIT_UPDATE_DOCS=1 bash tools/run_demo.sh and quote that file'
+
+
+@pytest.mark.slow  # builds every dense config and counts FLOPs of every arch
+@pytest.mark.parametrize('name', sorted(TABLES))
+def test_tables_are_the_tools_output(name, tmp_path):
+    out = str(tmp_path / name)
+    run_tool(TABLES[name] + ['--out', out], timeout=900)
+    assert open(out).read() == open(osp.join(GENERATED, name)).read(), \
+        f'docs/_generated/{name} differs from the tool\'s output: run ' \
+        f'python {" ".join(TABLES[name])} --out docs/_generated/{name}'
+
+
+@pytest.mark.slow  # two short trainings
+def test_measuring_tools_write_what_the_docs_include(toy_data, tmp_path):
+    out = str(tmp_path / 'sampler.md')
+    run_tool(['tools/analysis_tools/benchmark_sampler.py', '--epochs', '1', '--out', out])
+    report = open(out).read()
+    assert '| sampler | updates / epoch | epoch time (s) |' in report
+    assert 'ImageNet plan (8 GPUs x 128, arithmetic): standard 1251, multi-scale 855' in report
+    short = tmp_path / 'short_cfg.py'
+    short.write_text(f"_base_ = '{REPO}/configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py'\n"
+                     'train_cfg = dict(max_epochs=2, val_interval=2)\n')
+    out = str(tmp_path / 'toy_run.txt')
+    run_tool(['tools/analysis_tools/toy_run.py', str(short), '--out', out])
+    lines = open(out).read().splitlines()
+    assert lines[1].startswith('training: ') and 'last checkpoint epoch_2.pth' in lines[1]
+    assert lines[2].startswith('last validation (step 2): accuracy/top1 EMA model ')
+    assert lines[3].startswith('tools/test.py on epoch_2.pth (EMA weights): accuracy/top1 ')

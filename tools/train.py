@@ -93,6 +93,8 @@ def build_cfg(args):
     add_custom_hook(cfg, 'WeightsOnlyCheckpointHook')
     # a NaN / inf loss term stops the run, naming the iteration and the term
     add_custom_hook(cfg, 'FiniteLossHook')
+    # a finite loss that diverges stops it too (factor 100 over its early value)
+    add_custom_hook(cfg, 'LossExplosionHook')
     # a load_from / resume checkpoint that does not fit the model stops the run
     add_custom_hook(cfg, 'CheckpointFitHook')
     # checkpoints written whole or not at all (a config's plain CheckpointHook upgraded)

@@ -40,6 +40,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='FiniteLossHook'),
+    dict(type='LossExplosionHook'),
     dict(type='CheckpointFitHook'),
 ]
 auto_scale_lr = dict(base_batch_size=128)  # 64 x 2 GPUs

@@ -61,6 +61,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='FiniteLossHook'),
+    dict(type='LossExplosionHook'),
     dict(type='CheckpointFitHook'),
 ]
 default_hooks = dict(

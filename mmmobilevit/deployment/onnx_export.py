@@ -61,14 +61,46 @@ def detection_output_names(num_outputs: int) -> List[str]:
             + [f'bbox_pred_{i}' for i in range(levels)])
 
 
+#: the size used where a config's test pipeline names none
+FALLBACK_SIZES = {'classification': (256, 256), 'detection': (320, 320),
+                  'segmentation': (512, 512)}
+
+
+def _hw(size: Any) -> Tuple[int, int]:
+    """``(h, w)`` of an OpenMMLab ``scale`` / ``crop_size`` (an int or ``(w, h)``)."""
+    if isinstance(size, (int, float)):
+        return (int(size), int(size))
+    return (int(size[1]), int(size[0]))
+
+
+def pipeline_input_size(pipeline: Sequence[dict]) -> Optional[Tuple[int, int]]:
+    """``(h, w)`` that a test pipeline gives the model: its last crop or resize
+    (``CenterCrop``; ``Resize``: its ``scale``, the box a ``keep_ratio`` resize fits
+    into; a short-side resize as a square of that side); None where it has none."""
+    for step in reversed(list(pipeline or [])):
+        kind = str(step.get('type', '')).split('.')[-1]
+        if kind == 'CenterCrop' and step.get('crop_size'):
+            return _hw(step['crop_size'])
+        if kind == 'Resize' and step.get('scale'):
+            return _hw(step['scale'])
+        if kind == 'ShortSideResize' and step.get('short_side'):
+            return _hw(step['short_side'])
+        if kind == 'ResizeEdge' and step.get('edge', 'short') == 'short' and step.get('scale'):
+            return _hw(step['scale'])
+    return None
+
+
 def default_input_size(cfg: Config, task: str) -> Tuple[int, int]:
-    """The export size of a config: 256x256 for classification, the config's
-    ``input_size`` (the SSD anchors' size; default 320) for detection, 512x512 for
-    segmentation."""
-    if task == 'detection':
-        size = cfg.get('input_size')
-        return (size, size) if size else (320, 320)
-    return (512, 512) if task == 'segmentation' else (256, 256)
+    """The export and calibration size of a config: what its test pipeline gives the
+    model (:func:`pipeline_input_size`), else :data:`FALLBACK_SIZES`."""
+    dataloader = cfg.get('test_dataloader') or cfg.get('val_dataloader') or {}
+    dataset = dataloader.get('dataset') or {}
+    while 'pipeline' not in dataset and isinstance(dataset.get('dataset'), dict):
+        dataset = dataset['dataset']  # wrappers (MultiScaleDataset, RepeatDataset)
+    size = pipeline_input_size(dataset.get('pipeline') or cfg.get('test_pipeline') or [])
+    if size is None and task == 'detection' and cfg.get('input_size'):
+        size = _hw(cfg.input_size)
+    return size or FALLBACK_SIZES[task]
 
 
 class TensorOutputs(nn.Module):

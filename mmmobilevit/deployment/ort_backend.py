@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..checkpoint.io import sha256_of, write_atomically
 from .onnx_export import detection_output_names, export_onnx, ort_session, task_of
 
 PRECISIONS = ('fp32', 'int8')
@@ -245,6 +246,14 @@ def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarr
     return time.perf_counter() - start
 
 
+#: beside each cached graph: the sha256 of the file as it was written
+CHECKSUM_SUFFIX = '.sha256'
+
+
+def _write_checksum(path: str) -> None:
+    write_atomically(path + CHECKSUM_SUFFIX, sha256_of(path).encode())
+
+
 class OnnxRuntimeNetwork:
     """The network of ``model`` run by onnxruntime, one cached graph per input size.
 
@@ -323,19 +332,40 @@ class OnnxRuntimeNetwork:
         stem = '{}_{}x{}_{}'.format(self.task, size[0], size[1],
                                     self.cache_key(size, 'fp32', weights))
         fp32 = osp.join(self.cache_dir, f'{stem}.onnx')
-        if not osp.isfile(fp32):
+        if not self._cached(fp32):
             self._export(size, fp32)
+            _write_checksum(fp32)
         path = fp32
         if self.precision == 'int8':
             path = osp.join(self.cache_dir, '{}_{}x{}_{}.int8.onnx'.format(
                 self.task, size[0], size[1], self.cache_key(size, 'int8', weights)))
-            if not osp.isfile(path):
+            if not self._cached(path):
                 self.log(f'onnxruntime: quantizing to int8 with '
                          f'{len(self.calibration)} calibration input(s) ...')
                 seconds = quantize_onnx(fp32, path, self._calibration_at(size))
+                _write_checksum(path)
                 self.log(f'onnxruntime: int8 graph {path} ({seconds:.1f} s)')
         self.paths[size] = path
         return path
+
+    def _cached(self, path: str) -> bool:
+        """Whether ``path`` is a cached graph to use: present, with the checksum written
+        beside it when it was made, and equal to it. A graph that is not (a corrupted or
+        truncated file, one of an older version without a checksum) is removed, saying
+        so, to be made anew."""
+        if not osp.isfile(path):
+            return False
+        checksum = path + CHECKSUM_SUFFIX
+        expected = open(checksum).read().strip() if osp.isfile(checksum) else None
+        if expected is not None and expected == sha256_of(path):
+            return True
+        self.log(f'onnxruntime: the cached graph {path} '
+                 + ('differs from the checksum written with it (corrupted or truncated)'
+                    if expected else 'has no checksum beside it') + ': making it anew')
+        for stale in (path, path + '.data', checksum):
+            if osp.exists(stale):
+                os.remove(stale)
+        return False
 
     def _calibration_at(self, size: Tuple[int, int]) -> List[np.ndarray]:
         out = []

@@ -36,8 +36,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help="path, URL, or 'none'")
     parser.add_argument('--out', help='the .onnx file (default: <config name>.onnx)')
     parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
-                        help='input size (default: 256 classification, the config\'s '
-                        'input_size for detection, 512 segmentation)')
+                        help="input size (default: what the config's test pipeline gives "
+                        'the model: its last crop or resize)')
     parser.add_argument('--opset', type=int, default=18)
     parser.add_argument('--no-deploy', action='store_true',
                         help='export the eager model (no BN / norm folding)')

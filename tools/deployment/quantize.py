@@ -43,8 +43,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help="path, URL, or 'none'")
     parser.add_argument('--out', help='also copy the int8 graph here')
     parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
-                        help="input size (default: 256 classification, the config's "
-                        'input_size for detection, 512 segmentation)')
+                        help="input size (default: what the config's test pipeline gives "
+                        'the model: its last crop or resize)')
     parser.add_argument('--calib-images', type=int, default=32)
     parser.add_argument('--check-images', type=int, default=64)
     parser.add_argument('--opset', type=int, default=18)

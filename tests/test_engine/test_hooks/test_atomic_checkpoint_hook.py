@@ -39,6 +39,8 @@ class DiskFullAtSecondSave(Hook):
 def _runner(work, **options):
     cfg = Config.fromfile(TOY_CLS)
     cfg.work_dir = work
+    cfg.experiment_name = f'atomic_{len(os.listdir(work)) if osp.isdir(work) else 0}_' + \
+        osp.basename(osp.dirname(work))  # its own (mmengine reuses a same-named scope)
     cfg.merge_from_dict({'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 10,
                          'default_hooks.logger.interval': 100, **options})
     return Runner.from_cfg(cfg)

@@ -34,19 +34,20 @@ data_preprocessor = dict(num_classes=num_classes, mean=[0., 0., 0.], std=[255., 
                          to_rgb=False)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='cv2'),
     dict(type='MultiScaleRandomResizedCrop', scale=256, backend='cv2',
          interpolation='bilinear'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
+    dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='mmpretrain.PackInputs'),
 ]
 # data/datasets/classification/imagenet.py@d38a116 validation_transforms: short side
 # crop + 32 = 288 (cv2, bilinear), centre crop 256
 test_pipeline = [
-    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
-    dict(type='ResizeEdge', scale=288, edge='short', backend='cv2', interpolation='bilinear'),
-    dict(type='CenterCrop', crop_size=256),
-    dict(type='PackInputs'),
+    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='mmpretrain.ResizeEdge', scale=288, edge='short', backend='cv2',
+         interpolation='bilinear'),
+    dict(type='mmpretrain.CenterCrop', crop_size=256),
+    dict(type='mmpretrain.PackInputs'),
 ]
 train_dataloader = dict(
     batch_size=128,  # per GPU, at the base resolution 256

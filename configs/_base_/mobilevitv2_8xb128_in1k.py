@@ -35,26 +35,27 @@ data_preprocessor = dict(num_classes=num_classes, mean=[0., 0., 0.], std=[255., 
                          to_rgb=True)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
     # random_resized_crop: bicubic (torchvision's default scale/ratio, as mmpretrain's)
-    dict(type='RandomResizedCrop', scale=256, backend='pillow', interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='mmpretrain.RandomResizedCrop', scale=256, backend='pillow', interpolation='bicubic'),
+    dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
     # rand_augment: torchvision RandAugment(num_ops=2, magnitude=9, num_magnitude_bins=31,
     # interpolation bilinear) (data/transforms/image_pil.py@84d992f); mmpretrain's
     # nearest equivalent: 2 ops at level 9 of 30 (timm's increasing op set)
-    dict(type='RandAugment', policies='timm_increasing', num_policies=2, total_level=30,
+    dict(type='mmpretrain.RandAugment', policies='timm_increasing', num_policies=2, total_level=30,
          magnitude_level=9, magnitude_std=0., hparams=dict(pad_val=0, interpolation='bilinear')),
     # random_erase p 0.25: torchvision RandomErasing (scale 0.02-0.33, ratio 0.3-3.3, 0)
-    dict(type='RandomErasing', erase_prob=0.25, mode='const', min_area_ratio=0.02,
+    dict(type='mmpretrain.RandomErasing', erase_prob=0.25, mode='const', min_area_ratio=0.02,
          max_area_ratio=1 / 3, aspect_range=(0.3, 3.3), fill_color=(0, 0, 0)),
-    dict(type='PackInputs'),
+    dict(type='mmpretrain.PackInputs'),
 ]
 # resize: short side 288 bicubic; center_crop: 256
 test_pipeline = [
-    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
-    dict(type='ResizeEdge', scale=288, edge='short', backend='pillow', interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=256),
-    dict(type='PackInputs'),
+    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='mmpretrain.ResizeEdge', scale=288, edge='short', backend='pillow',
+         interpolation='bicubic'),
+    dict(type='mmpretrain.CenterCrop', crop_size=256),
+    dict(type='mmpretrain.PackInputs'),
 ]
 train_dataloader = dict(
     batch_size=128,  # dataset.train_batch_size0: 128 per GPU, 8 GPUs

@@ -7,18 +7,19 @@ _base_ = ['./mobilevitv2_8xb128_in1k.py']
 model = dict(train_cfg=dict(_delete_=True))  # no mixup / cutmix in this yaml
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
     # random_resized_crop bicubic and flip only (no rand_augment / random_erase)
-    dict(type='RandomResizedCrop', scale=384, backend='pillow', interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
+    dict(type='mmpretrain.RandomResizedCrop', scale=384, backend='pillow', interpolation='bicubic'),
+    dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='mmpretrain.PackInputs'),
 ]
 # resize: short side 384 bicubic; center_crop: 384
 test_pipeline = [
-    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
-    dict(type='ResizeEdge', scale=384, edge='short', backend='pillow', interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=384),
-    dict(type='PackInputs'),
+    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='mmpretrain.ResizeEdge', scale=384, edge='short', backend='pillow',
+         interpolation='bicubic'),
+    dict(type='mmpretrain.CenterCrop', crop_size=384),
+    dict(type='mmpretrain.PackInputs'),
 ]
 train_dataloader = dict(
     batch_size=64,  # train_batch_size0: 64 per GPU, "effective batch size of 128 (64 x 2)"

@@ -82,9 +82,9 @@ train_pipeline = [
          interpolation='bilinear', backend='cv2'),
     dict(type='ShortSideResize', short_side=512, only_upscale=True,
          interpolation='bilinear', backend='cv2'),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs'),
+    dict(type='mmseg.RandomCrop', crop_size=crop_size),
+    dict(type='mmseg.RandomFlip', prob=0.5),
+    dict(type='mmseg.PackSegInputs'),
 ]
 train_dataloader = dict(
     batch_size=32,  # train_batch_size0, per GPU; 4 GPUs
@@ -105,10 +105,10 @@ train_dataloader = dict(
 # labels stay at the original size. One image per batch (eval_batch_size0: 1)
 test_pipeline = [
     dict(type='LoadImageFromFile', imdecode_backend='cv2'),
-    dict(type='Resize', scale=crop_size, keep_ratio=False, backend='cv2',
+    dict(type='mmseg.Resize', scale=crop_size, keep_ratio=False, backend='cv2',
          interpolation='bilinear'),
     dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs'),
+    dict(type='mmseg.PackSegInputs'),
 ]
 val_dataloader = dict(batch_size=1,
                       dataset=dict(data_root=data_root, pipeline=test_pipeline))

@@ -26,18 +26,18 @@ train_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='RandomShortSideResize', short_side_range=(256, 768), max_size=1024,
          interpolation='bilinear', backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='RandomRotate', prob=1.0, degree=10, pad_val=0, seg_pad_val=255),
-    dict(type='PackSegInputs'),
+    dict(type='mmseg.RandomFlip', prob=0.5),
+    dict(type='mmseg.RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='mmseg.PhotoMetricDistortion'),
+    dict(type='mmseg.RandomRotate', prob=1.0, degree=10, pad_val=0, seg_pad_val=255),
+    dict(type='mmseg.PackSegInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', imdecode_backend='pillow'),
     dict(type='ShortSideResize', short_side=512, interpolation='bilinear',
          backend='pillow'),
     dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs'),
+    dict(type='mmseg.PackSegInputs'),
 ]
 data_root = 'data/VOCdevkit/VOC2012'
 train_dataloader = dict(

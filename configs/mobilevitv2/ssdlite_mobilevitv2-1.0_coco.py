@@ -35,21 +35,21 @@ model = dict(
 
 train_pipeline = [
     dict(type='LoadImageFromFile', imdecode_backend='pillow'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='MinIoURandomCrop', min_ious=(0.1, 0.3, 0.5, 0.7, 0.9), min_crop_size=0.3),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False, backend='pillow',
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='mmdet.MinIoURandomCrop', min_ious=(0.1, 0.3, 0.5, 0.7, 0.9), min_crop_size=0.3),
+    dict(type='mmdet.Resize', scale=(input_size, input_size), keep_ratio=False, backend='pillow',
          interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion', brightness_delta=32, contrast_range=(0.5, 1.5),
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32, contrast_range=(0.5, 1.5),
          saturation_range=(0.5, 1.5), hue_delta=18),
-    dict(type='PackDetInputs'),
+    dict(type='mmdet.PackDetInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', imdecode_backend='pillow'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False, backend='pillow',
+    dict(type='mmdet.Resize', scale=(input_size, input_size), keep_ratio=False, backend='pillow',
          interpolation='bicubic'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='mmdet.PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -98,7 +98,7 @@ def test_config_follows_its_release_input_convention(path):
     assert list(pre.mean) == [0., 0., 0.] and list(pre.std) == [255., 255., 255.]
     for key, pipeline in _pipelines(cfg):
         for step in pipeline:
-            kind = step['type']
+            kind = step['type'].split('.')[-1]
             if kind == 'LoadImageFromFile':
                 assert step.get('imdecode_backend') == convention.decode_backend, (key, step)
             elif re.search(r'Resize', kind):
@@ -148,7 +148,7 @@ def test_classification_recipe_equals_the_release_yaml(path):
     assert cfg.train_dataloader.batch_size == batch, where
     multi_scale = cfg.train_dataloader.get('batch_sampler')
     assert bool(multi_scale) == recipe['multi_scale'], where
-    steps = {s['type']: s for _, p in _pipelines(cfg) for s in p}
+    steps = {s['type'].split('.')[-1]: s for _, p in _pipelines(cfg) for s in p}
     rrc = steps.get('MultiScaleRandomResizedCrop') or steps['RandomResizedCrop']
     assert (rrc['backend'], rrc['interpolation']) == recipe['rrc'], where
     assert (steps['ResizeEdge'].scale, steps['CenterCrop'].crop_size) == recipe['test'], where

@@ -12,12 +12,9 @@ from mmmobilevit.utils import read_config
 
 
 @pytest.mark.parametrize('config,task,size', [
-    ('mobilevit/mobilevit-s_8xb128_in1k.py', 'classification', (256, 256)),
     ('mobilevitv2/mobilevitv2-1.5_in21k-ft-in1k-384px.py', 'classification', (384, 384)),
     ('_toy_/mobilevit-xxs_toy-multiscale-cls.py', 'classification', (64, 64)),
-    ('mobilevit/ssdlite_mobilevit-s_coco.py', 'detection', (320, 320)),
     ('_toy_/ssdlite_mobilevit-xxs_toy-det.py', 'detection', (192, 192)),
-    ('mobilevitv2/deeplabv3_mobilevitv2-1.0_ade20k-512x512.py', 'segmentation', (512, 512)),
     ('_toy_/deeplabv3_mobilevit-xxs_toy-seg.py', 'segmentation', (128, 128)),
 ])
 def test_the_config_says_the_size(config, task, size):

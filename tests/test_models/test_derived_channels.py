@@ -31,13 +31,14 @@ def test_backbone_out_channels_from_the_arch_alone():
 
 
 def test_segmenter_heads_take_the_arch_channels_and_mlcvnets_aux_width():
-    model = _model('mobilevitv2/deeplabv3_mobilevitv2-2.0_ade20k-512x512.py')
-    assert model.decode_head.in_channels == 1024  # stage 5
+    model = _model('mobilevitv2/pspnet_mobilevitv2-1.5_voc12aug-512x512.py')
+    assert model.decode_head.in_channels == 768  # stage 5
     aux = model.auxiliary_head
-    assert aux.in_channels == 768 and aux.channels == 192  # stage 4, max(768 // 4, 128)
-    assert aux.convs[0].conv.out_channels == 192
-    small = _model('mobilevitv2/pspnet_mobilevitv2-0.5_voc12aug-512x512.py')
-    assert small.auxiliary_head.channels == 128  # max(192 // 4, 128)
+    assert aux.in_channels == 576 and aux.channels == 144  # stage 4, max(576 // 4, 128)
+    assert aux.convs[0].conv.out_channels == 144
+    # max(192 // 4, 128) for v2-0.5: the rule, without building the model
+    assert max(backbone_out_channels(dict(type='MobileViTBackbone', arch='mobilevitv2-0.5',
+                                          out_indices=(3, 4)))[0] // 4, 128) == 128
 
 
 def test_detector_and_classifier_take_the_arch_channels():
@@ -58,4 +59,4 @@ def test_a_given_value_that_does_not_fit_the_arch_stops_the_build():
         _model('mobilevitv2/deeplabv3_mobilevitv2-0.5_voc12aug-512x512.py',
                **{'model.decode_head.in_channels': 512})
     # a value that agrees is accepted
-    _model('_toy_/ssdlite_mobilevit-xxs_toy-det.py', **{'model.neck.in_channels': (64, 80)})
+    _model('_toy_/mobilevit-xxs_toy-multiscale-cls.py', **{'model.head.in_channels': 320})

@@ -45,7 +45,8 @@ def input_shape(cfg, task):
         return (size, size)
     if task == 'Semantic Segmentation':
         return (512, 512)
-    crop = [t['crop_size'] for t in cfg.test_pipeline if t['type'] == 'CenterCrop']
+    crop = [t['crop_size'] for t in cfg.test_pipeline
+            if t['type'].split('.')[-1] == 'CenterCrop']
     return (crop[0], crop[0]) if crop else (256, 256)
 
 

@@ -161,8 +161,10 @@ def segmenter_from_apple_file(config, seed=0):
 
 
 def _sized_params():
+    """Every release at every size under `slow`; the default suite: the QUICK configs
+    at the odd size (the one that exercises the resizes)."""
     return [pytest.param(n, size, id=f'{n.split("/")[-1][:-3]}-{size[0]}x{size[1]}',
-                         marks=() if n in QUICK else pytest.mark.slow)
+                         marks=() if n in QUICK and size == SIZES[-1] else pytest.mark.slow)
             for n in RELEASED for size in SIZES]
 
 

@@ -122,3 +122,16 @@ def layout_channel_order(state_dict: Mapping, layout: str) -> Optional[str]:
     if layout == 'timm':
         return 'rgb'
     return None
+
+
+#: (task, class count) -> the dataset of the public releases with that head: every
+#: released classifier is ImageNet-1k, detector COCO, segmenter PASCAL VOC or ADE20K
+RELEASE_DATASETS = {('classifier', 1000): 'imagenet', ('detector', 80): 'coco',
+                    ('segmenter', 21): 'voc', ('segmenter', 150): 'ade20k'}
+
+
+def release_dataset(task: str, num_classes: Optional[int]) -> Optional[str]:
+    """The dataset of a public release with this task (``'classifier'``,
+    ``'detector'``, ``'segmenter'``) and class count (:data:`RELEASE_DATASETS`); None for
+    another."""
+    return RELEASE_DATASETS.get((task, num_classes))

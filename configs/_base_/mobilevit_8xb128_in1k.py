@@ -34,7 +34,7 @@ data_preprocessor = dict(num_classes=num_classes, mean=[0., 0., 0.], std=[255., 
                          to_rgb=False)
 
 train_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
     dict(type='MultiScaleRandomResizedCrop', scale=256, backend='cv2',
          interpolation='bilinear'),
     dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
@@ -43,7 +43,7 @@ train_pipeline = [
 # data/datasets/classification/imagenet.py@d38a116 validation_transforms: short side
 # crop + 32 = 288 (cv2, bilinear), centre crop 256
 test_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
     dict(type='mmpretrain.ResizeEdge', scale=288, edge='short', backend='cv2',
          interpolation='bilinear'),
     dict(type='mmpretrain.CenterCrop', crop_size=256),

@@ -35,7 +35,7 @@ data_preprocessor = dict(num_classes=num_classes, mean=[0., 0., 0.], std=[255., 
                          to_rgb=True)
 
 train_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
     # random_resized_crop: bicubic (torchvision's default scale/ratio, as mmpretrain's)
     dict(type='mmpretrain.RandomResizedCrop', scale=256, backend='pillow', interpolation='bicubic'),
     dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
@@ -51,7 +51,7 @@ train_pipeline = [
 ]
 # resize: short side 288 bicubic; center_crop: 256
 test_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
     dict(type='mmpretrain.ResizeEdge', scale=288, edge='short', backend='pillow',
          interpolation='bicubic'),
     dict(type='mmpretrain.CenterCrop', crop_size=256),

@@ -7,7 +7,7 @@ _base_ = ['./mobilevitv2_8xb128_in1k.py']
 model = dict(train_cfg=dict(_delete_=True))  # no mixup / cutmix in this yaml
 
 train_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
     # random_resized_crop bicubic and flip only (no rand_augment / random_erase)
     dict(type='mmpretrain.RandomResizedCrop', scale=384, backend='pillow', interpolation='bicubic'),
     dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
@@ -15,7 +15,7 @@ train_pipeline = [
 ]
 # resize: short side 384 bicubic; center_crop: 384
 test_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
     dict(type='mmpretrain.ResizeEdge', scale=384, edge='short', backend='pillow',
          interpolation='bicubic'),
     dict(type='mmpretrain.CenterCrop', crop_size=384),

@@ -18,13 +18,13 @@ data_preprocessor = dict(num_classes=len(classes), mean=[0., 0., 0.],
                          std=[255., 255., 255.], to_rgb=False)
 
 train_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile'),
+    dict(type='LoadImageFromFile'),
     dict(type='MultiScaleRandomResizedCrop', scale=64, crop_ratio_range=(0.6, 1.0)),
     dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='mmpretrain.PackInputs'),
 ]
 test_pipeline = [
-    dict(type='mmpretrain.LoadImageFromFile'),
+    dict(type='LoadImageFromFile'),
     dict(type='mmpretrain.ResizeEdge', scale=64, edge='short'),
     dict(type='mmpretrain.CenterCrop', crop_size=64),
     dict(type='mmpretrain.PackInputs'),

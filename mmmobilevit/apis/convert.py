@@ -5,8 +5,9 @@ from typing import Any, Optional, Tuple, Union
 from ..checkpoint import (CheckpointLayoutError, convert_public_layout, detect_layout,
                           layout_channel_order, read_local_checkpoint, save_checkpoint_file,
                           to_mmpretrain_layout, unwrap_state_dict)
+from ..checkpoint.release_classes import with_release_classes
 from ..models.backbones import infer_arch
-from ..releases import check_channel_order
+from ..releases import check_channel_order, release_dataset
 
 
 def read_any_checkpoint(src: str) -> Any:
@@ -51,10 +52,10 @@ def convert_checkpoint(src: str, dst: str, expected_layout: str,
     if arch_prefix and not arch.startswith(arch_prefix):
         raise CheckpointLayoutError(
             f'{src} holds {arch} weights, not {arch_prefix}* weights')
-    save_checkpoint_file(
-        dict(state_dict=converted,
-             meta=dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}',
-                       channel_order=order)), dst)
+    fc = converted.get('head.fc.weight')
+    meta = dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}', channel_order=order,
+                dataset=release_dataset('classifier', fc.shape[0] if fc is not None else None))
+    save_checkpoint_file(with_release_classes(dict(state_dict=converted, meta=meta)), dst)
     return arch, order
 
 
@@ -85,10 +86,9 @@ def convert_dense_checkpoint(src: str, dst: str, layout: str,
     order = (check_channel_order(source_channel_order) if source_channel_order else
              checkpoint['meta']['channel_order'])
     arch = infer_arch({k: v for k, v in converted.items() if k.startswith('backbone.')})
-    save_checkpoint_file(
-        dict(state_dict=converted,
-             meta=dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}',
-                       channel_order=order)), dst)
+    meta = dict(arch=arch, converted_from=f'{layout}:{osp.basename(src)}', channel_order=order,
+                dataset=checkpoint['meta'].get('dataset'))
+    save_checkpoint_file(with_release_classes(dict(state_dict=converted, meta=meta)), dst)
     return arch, order
 
 

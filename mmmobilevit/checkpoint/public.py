@@ -8,10 +8,15 @@ checkpoint loaders of :mod:`mmmobilevit.compat.mmengine_checkpoint` call on ever
 from collections import OrderedDict
 from typing import Any, Optional, Tuple
 
-from ..releases import CONVENTIONS, layout_channel_order
+from ..releases import CONVENTIONS, layout_channel_order, release_dataset
 from .layouts import CheckpointLayoutError, detect_layout, to_mmpretrain_layout, unwrap_state_dict
 from .seg_layout import convert_mlcvnets_seg, is_mlcvnets_seg, seg_release
-from .ssd_layout import convert_mlcvnets_ssd, encoder_of, is_mlcvnets_ssd
+from .ssd_layout import convert_mlcvnets_ssd, encoder_of, infer_num_classes, is_mlcvnets_ssd
+
+
+def _rows(state_dict: Any, key: str) -> Optional[int]:
+    value = state_dict.get(key)
+    return int(value.shape[0]) if value is not None else None
 
 
 def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
@@ -19,9 +24,10 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
 
     Returns:
         tuple[Any, str | None]: ``(dict(state_dict=..., meta=dict(converted_from=...,
-        channel_order=...)), layout)`` for a public layout (``'mlcvnets'``, ``'timm'``,
-        ``'mlcvnets-ssd'``, ``'mlcvnets-seg'``; the channel order of the code that trained it, see
-        :func:`~mmmobilevit.releases.layout_channel_order`), and
+        channel_order=..., dataset=...)), layout)`` for a public layout (``'mlcvnets'``,
+        ``'timm'``, ``'mlcvnets-ssd'``, ``'mlcvnets-seg'``; the channel order of the code
+        that trained it, see :func:`~mmmobilevit.releases.layout_channel_order`; the
+        dataset where the head tells, :func:`~mmmobilevit.releases.release_dataset`), and
         ``(checkpoint, None)`` for every other checkpoint (our own / mmpretrain's /
         mmdet's layout, other models, non-dicts).
 
@@ -39,12 +45,15 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
         layout = 'mlcvnets-ssd'
         state_dict = convert_mlcvnets_ssd(source)
         order = layout_channel_order(encoder_of(source), 'mlcvnets')
+        dataset = release_dataset('detector', infer_num_classes(source))
     elif is_mlcvnets_seg(source):
         # the head's layout tells the code that trained it (a v1 encoder trained by
         # v0.2, pascalvoc/deeplabv3-mobilevitv1.pt, expects RGB)
         layout = 'mlcvnets-seg'
         state_dict = convert_mlcvnets_seg(source)
         order = CONVENTIONS[seg_release(source)].channel_order
+        dataset = release_dataset('segmenter',
+                                  _rows(state_dict, 'decode_head.conv_seg.weight'))
     else:
         try:
             if detect_layout(source) == 'mmpretrain':
@@ -53,5 +62,8 @@ def convert_public_layout(checkpoint: Any) -> Tuple[Any, Optional[str]]:
         except CheckpointLayoutError:
             return checkpoint, None
         order = layout_channel_order(source, layout)
+        dataset = release_dataset('classifier', _rows(state_dict, 'head.fc.weight'))
     meta = dict(converted_from=layout, channel_order=order)
+    if dataset is not None:
+        meta['dataset'] = dataset  # the class names: mmmobilevit.datasets.release_dataset_meta
     return dict(state_dict=OrderedDict(state_dict), meta=meta), layout

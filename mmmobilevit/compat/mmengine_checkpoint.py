@@ -32,6 +32,7 @@ from ..checkpoint import (channel_order_of, convert_public_layout, load_remote_c
 from ..checkpoint.fit import (CHANNEL_ORDER_METADATA, CLASSES_METADATA, SOURCE_METADATA,
                               annotate_state_dict)
 from ..checkpoint.io import MapLocation
+from ..checkpoint.release_classes import with_release_classes
 from .patch import Patch, register_patch
 
 HTTP = ('http://', 'https://')
@@ -55,6 +56,7 @@ def _converted(checkpoint: Any, source: str) -> Any:
     if layout is not None:
         print_log(f'{source}: converted from the {layout} MobileViT layout',
                   logger='current')
+        with_release_classes(checkpoint)
     annotate_state_dict(checkpoint, **{SOURCE_METADATA: source,
                                        CHANNEL_ORDER_METADATA: channel_order_of(checkpoint),
                                        CLASSES_METADATA: _classes(checkpoint)})

@@ -2,11 +2,11 @@
 ``inference_detector`` and mmseg's ``inference_model`` build the test pipeline in whatever
 scope the last ``init_*`` call left current, so a transform that a framework registers
 for itself is named with its scope (``mmdet.Resize``, ``mmseg.PackSegInputs``,
-``mmpretrain.PackInputs``); the others are mmcv's or ours, the same everywhere. One
-exception: mmseg's ``inference_model`` and ``MMSegInferencer`` drop the test pipeline's
-annotation loading by the exact name ``LoadAnnotations``, so the segmentation configs
-keep that name bare (the inference APIs never build it; ``tools/test.py`` runs in mmseg's
-scope)."""
+``mmpretrain.PackInputs``); the others are mmcv's or ours, the same everywhere. Two
+names stay bare because the inference APIs look for them by the exact name: mmpretrain's
+inferencers drop ``LoadImageFromFile`` (mmpretrain's is mmcv's class, so it is the same
+everywhere), and mmseg's ``inference_model`` / ``MMSegInferencer`` drop
+``LoadAnnotations`` (never built there; ``tools/test.py`` runs in mmseg's scope)."""
 import glob
 import os.path as osp
 

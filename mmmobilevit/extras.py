@@ -23,8 +23,13 @@ def installed(package: str) -> bool:
     return find_spec(package) is not None
 
 
+class MissingExtraError(ImportError):
+    """A task package (or onnxruntime) that an extra of ours installs is missing."""
+
+
 def require(package: str, what: str = '') -> None:
-    """Raise ``ImportError`` naming the extra when ``package`` is not installed.
+    """Raise :class:`MissingExtraError` (an ``ImportError``) naming the extra when
+    ``package`` is not installed.
 
     Args:
         package (str): The import name (``'mmdet'``, ``'mmseg'``, ``'mmpretrain'``,
@@ -35,5 +40,5 @@ def require(package: str, what: str = '') -> None:
     if package in EXTRAS and not installed(package):
         extra, dist = EXTRAS[package]
         needs = f'{what} needs' if what else 'this needs'
-        raise ImportError(f"{needs} {dist}, which is not installed: pip install "
-                          f"'mmmobilevit[{extra}]'")
+        raise MissingExtraError(f"{needs} {dist}, which is not installed: pip install "
+                                f"'mmmobilevit[{extra}]'")

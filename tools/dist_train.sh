@@ -12,6 +12,14 @@ MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 DIR="$(cd "$(dirname "$0")" && pwd)"
 PYTHON=${PYTHON:-python}
 
+# the rendezvous port of the first node: taken means another job (torchrun would fail
+# later with EADDRINUSE)
+if [ "$NODE_RANK" = 0 ] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "dist_train.sh: port $PORT is in use on this machine (another dist_train.sh or" \
+       "dist_test.sh running?): choose another, e.g. PORT=$((PORT + 1)) bash tools/dist_train.sh ..." >&2
+  exit 1
+fi
+
 exec "$PYTHON" -m torch.distributed.run \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \

@@ -17,6 +17,7 @@ validation set.
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import DictAction
 from mmengine.runner import Runner
@@ -29,6 +30,7 @@ from mmmobilevit.deployment.ort_backend import BACKENDS
 from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
                                die_with_parent, first_rank_printer, init_cpu_process_group,
                                load_cfg, setup_device_cfg)
+from mmmobilevit.utils.cli import run_cli
 
 
 def parse_args(argv=None):
@@ -165,4 +167,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -7,6 +7,7 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import DictAction
 from mmengine.runner import Runner
@@ -17,6 +18,7 @@ from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
                                die_with_parent, first_rank_printer, init_cpu_process_group,
                                load_cfg, lock_work_dir, setup_device_cfg, use_atomic_checkpoints)
+from mmmobilevit.utils.cli import run_cli
 
 
 def parse_args(argv=None):
@@ -125,4 +127,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -5,6 +5,7 @@ Python, srun) is replaced by one that prints the arguments it receives, one per 
 """
 import os
 import os.path as osp
+import socket
 import stat
 import subprocess
 
@@ -40,6 +41,21 @@ def test_dist_scripts_keep_arguments_with_spaces(script, args, tmp_path):
     for given in args[:-3]:
         if given != '2':
             assert given in argv
+
+
+@pytest.mark.parametrize('script', ['dist_train.sh', 'dist_test.sh'])
+def test_a_port_in_use_is_named_with_what_to_do(script, tmp_path):
+    with socket.socket() as busy:  # another job's rendezvous
+        busy.bind(('127.0.0.1', 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        args = ['a.py', '2'] if script == 'dist_train.sh' else ['a.py', 'e.pth', '2']
+        proc = subprocess.run(['bash', osp.join(REPO, 'tools', script)] + args,
+                              capture_output=True, text=True,
+                              env={**os.environ, 'PORT': str(port),
+                                   'PYTHON': _printer(tmp_path / 'python')})
+    assert proc.returncode == 1 and proc.stdout == ''  # nothing was launched
+    assert f'port {port} is in use' in proc.stderr and f'PORT={port + 1}' in proc.stderr
 
 
 @pytest.mark.parametrize('script,args', [

@@ -101,11 +101,16 @@ def test_a_checkpoint_that_does_not_fit_stops_test_and_train(toy_data, tmp_path)
               'model.head.num_classes=5'])
     proc = run_tool(['tools/test.py', toy, r18, '--work-dir', str(tmp_path / 't')],
                     check=False)
-    assert proc.returncode != 0
-    assert 'CheckpointMismatchError' in proc.stdout
+    assert proc.returncode == 1
+    # the error, cleanly: its type and message, no traceback (that behind --debug)
+    assert 'CheckpointMismatchError: the checkpoint' in proc.stdout
+    assert 'Traceback' not in proc.stdout and 'add --debug' in proc.stdout
     assert 'checkpoint: a classifier whose backbone is no MobileViT arch' in proc.stdout
     assert 'model:      a mobilevit-xxs classifier, 4 classes' in proc.stdout
     assert 'Epoch(test)' not in proc.stdout  # nothing was evaluated
+    debug = run_tool(['tools/test.py', toy, r18, '--work-dir', str(tmp_path / 't'),
+                      '--debug'], check=False)
+    assert debug.returncode != 0 and 'Traceback' in debug.stdout
     one_epoch = ['train_cfg.max_epochs=1']
     proc = run_tool(['tools/train.py', toy, '--work-dir', str(tmp_path / 'w'),
                      '--cfg-options', f'load_from={five}'] + one_epoch, check=False)
@@ -117,3 +122,14 @@ def test_a_checkpoint_that_does_not_fit_stops_test_and_train(toy_data, tmp_path)
                     + one_epoch)
     assert '(allowed): 309 of 311 model tensors loaded; other shape: head.fc.* (2)' \
         in proc.stdout
+
+
+def test_a_segmentation_batch_of_one_is_refused_with_what_to_do(toy_data, tmp_path):
+    """mmseg's training with one image per process fails deep in BatchNorm ("Expected
+    more than 1 value per channel"); ours names the cause and the fix, in one line."""
+    proc = run_tool(['tools/train.py', 'configs/_toy_/deeplabv3_mobilevit-xxs_toy-seg.py',
+                     '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+                     'train_dataloader.batch_size=1', 'train_cfg.max_iters=2'], check=False)
+    assert proc.returncode == 1 and 'Traceback' not in proc.stdout
+    assert 'BatchTooSmallError: training with 1 image per process' in proc.stdout
+    assert 'train_dataloader.batch_size >= 2' in proc.stdout

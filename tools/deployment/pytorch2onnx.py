@@ -16,6 +16,7 @@ import argparse
 import copy
 import os
 import os.path as osp
+import sys
 
 import torch
 from mmengine.config import DictAction
@@ -28,6 +29,7 @@ from mmmobilevit.deployment import (CheckFailed, TensorOutputs, check_graph,
                                     task_of)
 from mmmobilevit.models.utils import switch_to_deploy
 from mmmobilevit.utils import close_process_group, read_config
+from mmmobilevit.utils.cli import run_cli
 
 
 def parse_args(argv=None):
@@ -84,4 +86,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

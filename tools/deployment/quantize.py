@@ -24,6 +24,7 @@ import argparse
 import os
 import os.path as osp
 import shutil
+import sys
 
 import numpy as np
 import torch
@@ -35,6 +36,7 @@ from mmmobilevit.compat import apply_patches
 from mmmobilevit.deployment import (OnnxRuntimeNetwork, calibration_inputs, default_input_size,
                                     task_of)
 from mmmobilevit.utils import close_process_group, read_config
+from mmmobilevit.utils.cli import run_cli
 
 
 def parse_args(argv=None):
@@ -112,4 +114,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -16,7 +16,8 @@ import sys
 from mmengine.config import DictAction
 
 import mmmobilevit  # noqa: F401  (registers the modules)
-from mmmobilevit.utils import DatasetError, DatasetNotFoundError, check_datasets, read_config
+from mmmobilevit.utils import check_datasets, read_config
+from mmmobilevit.utils.cli import run_cli
 
 
 def main(argv=None):
@@ -32,14 +33,10 @@ def main(argv=None):
     cfg = read_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    try:
-        check_datasets(cfg, args.splits, check_images=not args.skip_image_check, log=print)
-    except (DatasetError, DatasetNotFoundError) as e:
-        print(f'{type(e).__name__}: {e}', file=sys.stderr)
-        return 1
+    check_datasets(cfg, args.splits, check_images=not args.skip_image_check, log=print)
     print('dataset check passed')
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

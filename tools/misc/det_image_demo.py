@@ -5,6 +5,7 @@
 """
 import argparse
 import os.path as osp
+import sys
 
 import mmcv
 from mmdet.apis import inference_detector, init_detector
@@ -13,6 +14,7 @@ from mmdet.registry import VISUALIZERS
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import read_config
+from mmmobilevit.utils.cli import run_cli
 
 
 def main(argv=None):
@@ -47,4 +49,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -18,6 +18,7 @@ import re
 import sys
 
 from mmmobilevit.checkpoint import CheckpointError, download
+from mmmobilevit.utils.cli import run_cli
 from mmmobilevit.utils.model_zoo import load_models
 
 # the checkout, or an installed package's .mim folder (tools/misc/ is two levels below)
@@ -98,4 +99,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -9,6 +9,7 @@ backbone weights named in the config are loaded as in training (pass
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import DictAction
 from mmengine.registry import MODELS, DefaultScope
@@ -17,6 +18,7 @@ from mmengine.runner import save_checkpoint, set_random_seed
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import read_config
+from mmmobilevit.utils.cli import run_cli
 
 
 def main():
@@ -41,4 +43,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -7,6 +7,7 @@ CHECKPOINT may be a released file's URL or path in Apple's layout (converted on 
 """
 import argparse
 import os.path as osp
+import sys
 
 import numpy as np
 from mmseg.apis import inference_model, init_model, show_result_pyplot
@@ -14,6 +15,7 @@ from mmseg.apis import inference_model, init_model, show_result_pyplot
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import read_config
+from mmmobilevit.utils.cli import run_cli
 
 
 def main(argv=None):
@@ -41,4 +43,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -12,6 +12,7 @@ the backbone built fused:
 (mmpretrain's ``reparameterize_model.py`` does the same for RepVGG-like models.)
 """
 import argparse
+import sys
 
 from mmengine.config import DictAction
 
@@ -21,6 +22,7 @@ from mmmobilevit.checkpoint import save_checkpoint_file
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.models.utils import switch_to_deploy
 from mmmobilevit.utils import read_config
+from mmmobilevit.utils.cli import run_cli
 
 
 def main(argv=None):
@@ -48,4 +50,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -9,7 +9,10 @@ this kind is refused with a message that says what it is. The channel order the 
 expect is recorded in the checkpoint's meta. Default: the release's (v1 weights of ml-
 cvnets v0.1: BGR; v2 weights of v0.2: RGB).
 """
+import sys
+
 from mmmobilevit.apis.convert import converter_main
+from mmmobilevit.utils.cli import run_cli
 
 ORDER_HELP = ("Default: the release's (v1 weights of ml-cvnets v0.1: BGR; v2 weights of v0.2: "
               'RGB).')
@@ -20,4 +23,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -10,7 +10,10 @@ The configs also load these files directly (``load_from``, ``tools/test.py``,
 ``init_model``, ``MMSegInferencer``), converting them on the fly; this writes the
 converted file once. The channel order the weights expect is recorded in its meta.
 """
+import sys
+
 from mmmobilevit.apis.convert import dense_converter_main
+from mmmobilevit.utils.cli import run_cli
 
 
 def main(argv=None):
@@ -18,4 +21,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

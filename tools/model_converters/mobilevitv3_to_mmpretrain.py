@@ -10,7 +10,10 @@ this kind is refused with a message that says what it is. The channel order the 
 expect is recorded in the checkpoint's meta. Default: the release's (v3-XXS/XS/S, built
 on ml-cvnets v0.1: BGR; v3-0.5/0.75/1.0, on v0.2: RGB).
 """
+import sys
+
 from mmmobilevit.apis.convert import converter_main
+from mmmobilevit.utils.cli import run_cli
 
 ORDER_HELP = ("Default: the release's (v3-XXS/XS/S, built on ml-cvnets v0.1: BGR; "
               'v3-0.5/0.75/1.0, on v0.2: RGB).')
@@ -21,4 +24,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -12,11 +12,13 @@ which mmengine / torch hub verify on download) and prints its path and full sha2
 import argparse
 import os
 import os.path as osp
+import sys
 
 import torch
 
 from mmmobilevit.checkpoint import (CheckpointError, read_local_checkpoint, save_checkpoint_file,
                                     sha256_of)
+from mmmobilevit.utils.cli import run_cli
 
 KEEP_META = ('dataset_meta', 'epoch', 'iter', 'seed', 'mmengine_version', 'time',
              'experiment_name', 'arch', 'converted_from')
@@ -58,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

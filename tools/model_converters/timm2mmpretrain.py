@@ -10,7 +10,10 @@ this kind is refused with a message that says what it is. The channel order the 
 expect is recorded in the checkpoint's meta. Default: RGB (timm feeds RGB; whether
 timm's MobileViT v1 ports reversed Apple's BGR stem is not verified).
 """
+import sys
+
 from mmmobilevit.apis.convert import converter_main
+from mmmobilevit.utils.cli import run_cli
 
 ORDER_HELP = ("Default: RGB (timm feeds RGB; whether timm's MobileViT v1 ports reversed Apple's "
               'BGR stem is not verified).')
@@ -21,4 +24,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

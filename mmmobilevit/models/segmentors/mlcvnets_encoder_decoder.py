@@ -39,6 +39,10 @@ def class_map(logits: Tensor) -> Tensor:
     return logits.permute(1, 2, 0).contiguous().argmax(dim=-1).unsqueeze(0)
 
 
+class BatchTooSmallError(ValueError):
+    """A training batch too small for the model's BatchNorms (one image per process)."""
+
+
 @MODELS.register_module()
 class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
     """:class:`mmseg.models.segmentors.EncoderDecoder` whose prediction follows ml-cvnets'
@@ -147,6 +151,21 @@ class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
                                   align_corners=spec['align_corners'])
             out.append(x[0])
         return out
+
+    def loss(self, inputs: Tensor, data_samples: List[SegDataSample]) -> dict:
+        """mmseg's loss; a batch of one image, which the image-pooling branch's BatchNorm
+        cannot normalise in training, is refused with what to do."""
+        try:
+            return super().loss(inputs, data_samples)
+        except ValueError as error:
+            if 'Expected more than 1 value per channel' not in str(error):
+                raise
+            raise BatchTooSmallError(
+                f'training with {inputs.shape[0]} image per process: the decode head\'s '
+                'image-pooling branch (global average pooling, 1x1 conv, BatchNorm) then '
+                'has one value per channel, which BatchNorm cannot normalise. Train with '
+                'train_dataloader.batch_size >= 2 per process (the releases: 4 to 32), '
+                'or with SyncBN over several processes.') from error
 
     def predict(self, inputs: Tensor,
                 data_samples: Optional[List[SegDataSample]] = None) -> List[SegDataSample]:

@@ -20,7 +20,9 @@ announced length and a sha256 prefix in the file name (``name-<hex>.pth``) verif
 stalled, truncated or corrupt download raises :class:`CheckpointError` and leaves nothing
 in the cache.
 """
+import collections
 import contextlib
+import glob
 import hashlib
 import http.client
 import io
@@ -34,7 +36,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from typing import Any, Callable, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 from urllib.parse import urlparse
 
 import numpy as np
@@ -238,6 +240,11 @@ def cached_path(url: str, model_dir: Optional[str] = None) -> str:
     return osp.join(model_dir, 'mmmobilevit', key, name)
 
 
+#: a download slower than MIN_RATE bytes/s over RATE_WINDOW seconds is given up
+MIN_RATE_ENV = 'MMMOBILEVIT_DOWNLOAD_MIN_RATE'
+RATE_WINDOW_ENV = 'MMMOBILEVIT_DOWNLOAD_RATE_WINDOW'
+
+
 def download_timeout() -> float:
     """Seconds a download may wait to connect, and then for each block of data:
     ``MMMOBILEVIT_DOWNLOAD_TIMEOUT`` (default 60)."""
@@ -251,21 +258,58 @@ def download_timeout() -> float:
     return seconds
 
 
+def min_download_rate() -> Tuple[float, float]:
+    """``(bytes per second, window in seconds)``: a download slower than that over any
+    window is given up. ``MMMOBILEVIT_DOWNLOAD_MIN_RATE`` (default 1024: 1 KiB/s) and
+    ``MMMOBILEVIT_DOWNLOAD_RATE_WINDOW`` (default 60)."""
+    values = []
+    for name, default in ((MIN_RATE_ENV, '1024'), (RATE_WINDOW_ENV, '60')):
+        value = os.environ.get(name, default)
+        try:
+            values.append(float(value))
+        except ValueError:
+            raise ValueError(f'{name}={value!r} is not a number') from None
+        if values[-1] <= 0:
+            raise ValueError(f'{name} must be positive, got {value}')
+    return values[0], values[1]
+
+
+def _remove_stale_partials(cached: str) -> None:
+    """Remove the ``.partial`` files of downloads of ``cached`` whose process is gone
+    (a run killed outright mid-download)."""
+    for path in glob.glob(glob.escape(cached) + '.*.partial'):
+        try:
+            pid = int(path[len(cached) + 1:-len('.partial')])
+            os.kill(pid, 0)  # raises when there is no such process
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+                print_log(f'removed {path}, left by an interrupted download',
+                          logger='current')
+        except (ValueError, PermissionError):
+            continue  # not ours, or a live process of another user
+
+
 def download(url: str, cached: str, progress: bool = False,
              timeout: Optional[float] = None) -> None:
-    """Download ``url`` to ``cached``: connect and read timeouts, the announced length
-    and a sha256 prefix in the file name checked, and nothing left behind on failure
-    (the data goes to a temporary file that is renamed only when complete).
+    """Download ``url`` to ``cached``: connect and read timeouts, a minimum transfer rate
+    (:func:`min_download_rate`), the announced length and a sha256 prefix in the file
+    name checked, and nothing left behind on failure (the data goes to a temporary file
+    that is renamed only when complete; those of killed runs are removed first).
+    Progress (size, rate, time left) is logged every 10 s, every 2 s with ``progress``
+    (a terminal).
 
     Raises:
-        CheckpointError: The server does not answer within the timeout, sends less than
-            it announced, sends other bytes than the name's sha256 prefix says, or the
-            request fails.
+        CheckpointError: The server does not answer within the timeout, sends slower
+            than the minimum rate or less than it announced, sends other bytes than the
+            name's sha256 prefix says, or the request fails.
     """
     match = torch.hub.HASH_REGEX.search(osp.basename(cached))
     hash_prefix = match.group(1) if match and len(match.group(1)) >= 8 else None
     timeout = timeout or download_timeout()
+    min_rate, window = min_download_rate()
     os.makedirs(osp.dirname(cached), exist_ok=True)
+    _remove_stale_partials(cached)
     partial = f'{cached}.{os.getpid()}.partial'
     print_log(f'Downloading {url} to {cached}', logger='current')
     digest, done, total = hashlib.sha256(), 0, 0
@@ -274,18 +318,34 @@ def download(url: str, cached: str, progress: bool = False,
         with urllib.request.urlopen(request, timeout=timeout) as response, \
                 open(partial, 'wb') as f:
             total = int(response.headers.get('Content-Length') or 0)
-            last_report = time.monotonic()
+            start = last_report = time.monotonic()
+            marks = collections.deque([(start, 0)])  # (time, bytes received)
             while True:
-                block = response.read(1 << 20)  # the timeout applies to every read
+                # what has arrived, up to 1 MiB: each read waits at most `timeout`
+                block = response.read1(1 << 20)
                 if not block:
                     break
                 f.write(block)
                 digest.update(block)
                 done += len(block)
-                if progress and time.monotonic() - last_report > 5:
-                    last_report = time.monotonic()
-                    print_log(f'  {done / 2**20:.1f} of {total / 2**20:.1f} MiB',
-                              logger='current')
+                now = time.monotonic()
+                marks.append((now, done))
+                while len(marks) > 2 and now - marks[1][0] >= window:
+                    marks.popleft()
+                if now - marks[0][0] >= window and \
+                        done - marks[0][1] < min_rate * (now - marks[0][0]):
+                    raise CheckpointError(
+                        f'the download of {url} is too slow: {done - marks[0][1]} bytes in '
+                        f'the last {now - marks[0][0]:.0f} s, under the minimum of '
+                        f'{min_rate:g} bytes/s ({done} of {total or "?"} bytes received); '
+                        f'nothing was cached. Set {MIN_RATE_ENV} / {RATE_WINDOW_ENV} to '
+                        'accept a slower server.')
+                if now - last_report >= (2 if progress else 10):
+                    last_report = now
+                    rate = done / max(now - start, 1e-9)
+                    left = f', {(total - done) / rate:.0f} s left' if total and rate else ''
+                    print_log(f'  {done / 2**20:.1f} of {total / 2**20:.1f} MiB, '
+                              f'{rate / 2**20:.2f} MiB/s{left}', logger='current')
         if total and done != total:
             raise http.client.IncompleteRead(b'', total - done)
         if hash_prefix and not digest.hexdigest().startswith(hash_prefix):

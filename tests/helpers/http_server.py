@@ -1,6 +1,7 @@
 """Loopback HTTP servers for download tests: :class:`FileServer` serves files from a
 directory, counts requests per path, and can cut a response short like a dropped
-connection; :class:`StalledServer` accepts connections and never answers."""
+connection; :class:`StalledServer` accepts connections and never answers; :class:`TrickleServer`
+announces a large file and then sends it one byte at a time."""
 import os.path as osp
 import socket
 import threading
@@ -89,3 +90,40 @@ class StalledServer:
         self.sock.close()
         for conn in self.connections:
             conn.close()
+
+
+class TrickleServer(FileServer):
+    """``with TrickleServer(interval) as server: server.url('x.pth')``: announces
+    ``size`` bytes (10 MB), then sends one byte every ``interval`` seconds (each read
+    gets data before a read timeout, the download would take for ever)."""
+
+    def __init__(self, interval: float = 0.5, size: int = 10 * 2**20) -> None:
+        self.interval, self.size = interval, size
+        self.stop = threading.Event()
+        trickle = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(200)
+                self.send_header('Content-Length', str(trickle.size))
+                self.end_headers()
+                self.wfile.flush()
+                for _ in range(trickle.size):
+                    if trickle.stop.wait(trickle.interval):
+                        return
+                    try:
+                        self.wfile.write(b'x')
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        super().__exit__(*exc)

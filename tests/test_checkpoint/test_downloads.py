@@ -4,6 +4,7 @@ public layouts converted as they load, and the publishing tool that names the fi
 import glob
 import os
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -222,3 +223,49 @@ def test_a_page_served_instead_of_a_checkpoint_is_named(tmp_path, torch_home):
             _load_checkpoint(server.url('model.pth'))
     assert 'weights_only' not in str(err.value)
     assert cached_files(torch_home) == []
+
+
+def test_a_trickling_server_is_given_up_and_progress_is_logged(tmp_path, torch_home,
+                                                               monkeypatch):
+    """A server that announces 10 MB and sends a byte every 0.3 s never trips the read
+    timeout (#35.3): the minimum transfer rate over a window gives it up, with the rate
+    and the setting in the message and nothing cached; progress goes to the log."""
+    import time
+
+    from mmengine.logging import MMLogger
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from helpers.http_server import TrickleServer
+    from mmmobilevit.checkpoint.io import MIN_RATE_ENV, RATE_WINDOW_ENV, cached_path
+    monkeypatch.setenv(RATE_WINDOW_ENV, '2')
+    log = str(tmp_path / 'download.log')
+    MMLogger.get_instance('trickle_download', log_file=log)  # the current logger
+    with TrickleServer(interval=0.3) as server:
+        url = server.url('slow/model.pth')
+        # a killed run's partial file of the same URL is removed first
+        stale = cached_path(url) + '.999999.partial'
+        os.makedirs(osp.dirname(stale), exist_ok=True)
+        open(stale, 'wb').write(b'half')
+        start = time.monotonic()
+        with pytest.raises(CheckpointError, match=rf'too slow: \d+ bytes in the last 2 s, '
+                           rf'under the minimum of 1024 bytes/s .*{MIN_RATE_ENV}'):
+            _load_checkpoint(url)
+        assert time.monotonic() - start < 20
+    assert cached_files(torch_home) == []  # neither the partial file nor the stale one
+    text = open(log).read()
+    assert 'left by an interrupted download' in text
+    assert 'Downloading' in text
+
+
+def test_download_progress_reaches_the_log(tmp_path):
+    """Progress lines (size, rate, time left) are logged, not only drawn on a terminal."""
+    from mmengine.logging import MMLogger
+
+    from helpers.http_server import TrickleServer
+    from mmmobilevit.checkpoint.io import download
+    log = str(tmp_path / 'progress.log')
+    MMLogger.get_instance('progress_download', log_file=log)
+    with TrickleServer(interval=0.05, size=60) as server:  # 3 s
+        download(server.url('small.bin'), str(tmp_path / 'out.bin'), progress=True)
+    assert osp.getsize(tmp_path / 'out.bin') == 60
+    assert re.search(r'  0\.0 of 0\.0 MiB, 0\.00 MiB/s, \d+ s left', open(log).read())

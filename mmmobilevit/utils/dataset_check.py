@@ -12,8 +12,9 @@ import hashlib
 import json
 import os
 import os.path as osp
+import random
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
@@ -198,32 +199,105 @@ def _stamp_dir() -> str:
     return osp.join(home, 'dataset_checks')
 
 
-def _stamp(ann_file: str, image_dir: str) -> str:
-    st = os.stat(ann_file)
-    key = json.dumps([osp.abspath(ann_file), st.st_size, st.st_mtime_ns,
-                      osp.abspath(image_dir)])
-    return osp.join(_stamp_dir(), hashlib.sha1(key.encode()).hexdigest() + '.ok')
+#: the cost limit of the image check (the first check of a set; later ones stat the files
+#: and find the stamp): every file's size; sets of up to DECODE_ALL files are decoded
+#: whole (images and segmentation maps); larger ones (ImageNet: hours on 2 cores) have
+#: every header read and a random sample of DECODE_SAMPLE files decoded
+DECODE_ALL = 2000
+DECODE_SAMPLE = 200
+#: the label a segmentation map may hold beside its classes (mmseg's ignore_index)
+IGNORE_LABEL = 255
+
+
+def _file_digest(paths: Sequence[str]) -> Tuple[List[str], List[str], str]:
+    """``(missing, empty, digest)``: the files that do not exist, those of 0 bytes, and a
+    digest of every file's path, size and mtime (what the stamp is keyed on)."""
+    digest, missing, empty = hashlib.sha1(), [], []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            missing.append(path)
+            continue
+        if st.st_size == 0:
+            empty.append(path)
+        digest.update(f'{path}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
+    return missing, empty, digest.hexdigest()
+
+
+def _listed(files: List[str], source: str, problem: str, total: int, what: str) -> str:
+    shown = '\n  '.join(files[:5])
+    more = f'\n  ... and {len(files) - 5} more' if len(files) > 5 else ''
+    return f'{source}: {len(files)} of {total} {what} {problem}:\n  {shown}{more}'
+
+
+def _decode_problem(path: str, header_only: bool) -> Optional[str]:
+    """Why ``path`` is not a readable image (None when it is): PIL reads the header, and
+    unless ``header_only`` decodes every pixel (``verify()`` would pass a half-truncated
+    JPEG)."""
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            if not header_only:
+                image.load()
+    except Exception as error:  # noqa: BLE001  (any decoder error: named, not raised)
+        return f'{path} ({type(error).__name__}: {error})'
+    return None
+
+
+def _mask_problem(path: str, num_classes: int, reduce_zero_label: bool) -> Optional[str]:
+    """A segmentation map's labels beyond the classes (None when all fit)."""
+    import numpy as np
+    from PIL import Image
+    with Image.open(path) as mask:
+        values = np.unique(np.asarray(mask))
+    top = num_classes if reduce_zero_label else num_classes - 1  # 0 ignored when reduced
+    bad = [int(v) for v in values if v > top and v != IGNORE_LABEL]
+    if not bad:
+        return None
+    return (f'{path} (labels {bad[:5]}; a {num_classes}-class dataset has labels 0-{top}'
+            f'{" (0 ignored: reduce_zero_label)" if reduce_zero_label else ""} and '
+            f'{IGNORE_LABEL} = ignore)')
 
 
 def _check_files(paths: Sequence[str], what: str, source: str, ann_file: Optional[str],
-                 image_dir: str, check_images: bool) -> str:
-    """Raise naming the missing files; remember a full pass in a stamp file."""
+                 image_dir: str, check_images: bool, masks: Sequence[str] = (),
+                 num_classes: Optional[int] = None, reduce_zero_label: bool = False,
+                 use_stamp: bool = True) -> str:
+    """Check the images (and segmentation ``masks``): every file exists and is not empty,
+    and they decode (and the masks' labels fit ``num_classes``) within the cost limit
+    (:data:`DECODE_ALL`); each error names the files. A pass is remembered in a stamp keyed
+    on every file's path, size and mtime (``use_stamp=False`` checks afresh)."""
     if not check_images:
         return 'skipped'
-    stamp = _stamp(ann_file, image_dir) if ann_file and osp.isfile(ann_file) else None
-    if stamp and osp.exists(stamp):
-        return 'checked before (stamp)'
-    missing = [p for p in paths if not osp.isfile(p)]
+    paths, masks = list(paths), list(masks)
+    every = paths + masks
+    missing, empty, digest = _file_digest(every)
     if missing:
-        shown = '\n  '.join(missing[:5])
-        more = f'\n  ... and {len(missing) - 5} more' if len(missing) > 5 else ''
-        raise DatasetError(f'{source}: {len(missing)} of {len(paths)} {what} do not exist:\n'
-                           f'  {shown}{more}')
-    if stamp:
-        os.makedirs(osp.dirname(stamp), exist_ok=True)
-        with open(stamp, 'w') as f:
-            f.write(f'{len(paths)} files checked\n')
-    return 'checked'
+        raise DatasetError(_listed(missing, source, 'do not exist', len(every), what))
+    if empty:
+        raise DatasetError(_listed(empty, source, 'are empty (0 bytes)', len(every), what))
+    key = json.dumps([osp.abspath(source), digest, num_classes, reduce_zero_label])
+    stamp = osp.join(_stamp_dir(), hashlib.sha1(key.encode()).hexdigest() + '.ok')
+    if use_stamp and osp.exists(stamp):
+        return 'checked before (stamp)'
+    whole = len(every) <= DECODE_ALL
+    sample = set(every) if whole else set(random.Random(digest).sample(
+        every, min(DECODE_SAMPLE, len(every))))
+    bad = [p for p in (_decode_problem(f, header_only=f not in sample) for f in every) if p]
+    if bad:
+        raise DatasetError(_listed(bad, source, 'are not readable images', len(every), what))
+    if masks and num_classes:
+        bad = [p for p in (_mask_problem(m, num_classes, reduce_zero_label)
+                           for m in masks if m in sample) if p]
+        if bad:
+            raise DatasetError(_listed(bad, source, 'hold labels beyond the classes',
+                                       len(masks), 'segmentation maps')
+                               + '\nfix the maps, or model.decode_head.num_classes')
+    os.makedirs(osp.dirname(stamp), exist_ok=True)
+    with open(stamp, 'w') as f:
+        f.write(f'{len(every)} files checked\n')
+    return 'checked' if whole else f'checked ({len(sample)} of {len(every)} decoded)'
 
 
 def _load_json(path: str):
@@ -236,7 +310,7 @@ def _load_json(path: str):
         raise DatasetError(f'{path}: not a text file: {e}') from None
 
 
-def _check_coco(ds, cfg, split, check_images) -> SplitReport:
+def _check_coco(ds, cfg, split, check_images, use_stamp=True) -> SplitReport:
     """COCO-format detection annotations, as mmdet's ``CocoDataset`` reads them."""
     ann_file = _join(ds.get('data_root'), ds.get('ann_file'))
     data = _load_json(ann_file)
@@ -313,14 +387,14 @@ def _check_coco(ds, cfg, split, check_images) -> SplitReport:
     image_dir = _prefix(ds, 'img')
     report.images = _check_files([osp.join(image_dir, img['file_name']) for img in
                                   images.values()], 'image files', ann_file, ann_file,
-                                 image_dir, check_images)
+                                 image_dir, check_images, use_stamp=use_stamp)
     return report
 
 
 SEG_SUFFIXES = {'PascalVOCDataset': ('.jpg', '.png'), 'ADE20KDataset': ('.jpg', '.png')}
 
 
-def _check_seg(ds, cfg, split, check_images) -> SplitReport:
+def _check_seg(ds, cfg, split, check_images, use_stamp=True) -> SplitReport:
     """mmseg's image / segmentation-map pairs (an ann_file of names, or the image folder)."""
     img_suffix, seg_suffix = SEG_SUFFIXES.get(_type_name(ds), ('.jpg', '.png'))
     img_suffix = ds.get('img_suffix', img_suffix)
@@ -341,15 +415,17 @@ def _check_seg(ds, cfg, split, check_images) -> SplitReport:
                            f'{img_suffix} images)')
     report = SplitReport([split], _type_name(ds), source, num_samples=len(names))
     paths = [osp.join(img_dir, n + img_suffix) for n in names]
-    if ann_file is None:  # images found by listing: only their maps can be missing
-        paths = []
-    paths += [osp.join(seg_dir, n + seg_suffix) for n in names]
+    masks = [osp.join(seg_dir, n + seg_suffix) for n in names]
+    head = _head_classes(cfg)
     report.images = _check_files(paths, 'image / segmentation map files', source, ann_file,
-                                 img_dir, check_images)
+                                 img_dir, check_images, masks=masks,
+                                 num_classes=head[1] if head else None,
+                                 reduce_zero_label=bool(ds.get('reduce_zero_label', False)),
+                                 use_stamp=use_stamp)
     return report
 
 
-def _check_cls(ds, cfg, split, check_images) -> SplitReport:
+def _check_cls(ds, cfg, split, check_images, use_stamp=True) -> SplitReport:
     """mmpretrain's ``CustomDataset`` / ``ImageNet``: "path label" lines or class folders."""
     image_dir = _prefix(ds, 'img_path')
     classes = _classes(ds)
@@ -374,7 +450,7 @@ def _check_cls(ds, cfg, split, check_images) -> SplitReport:
             raise DatasetError(f'{ann_file}: the dataset is empty (no lines)')
         report = SplitReport([split], _type_name(ds), ann_file, num_samples=len(paths))
         report.images = _check_files(paths, 'image files', ann_file, ann_file, image_dir,
-                                     check_images)
+                                     check_images, use_stamp=use_stamp)
         return report
     folders = sorted(d for d in os.listdir(image_dir) if osp.isdir(osp.join(image_dir, d)))
     if classes is not None and folders and sorted(classes) != folders:
@@ -416,17 +492,22 @@ def first_rank_printer(prefix: str = '') -> Optional[Callable[[str], None]]:
 
 def check_datasets(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test'),
                    check_images: bool = True,
-                   log: Optional[Callable[[str], None]] = None) -> List[SplitReport]:
+                   log: Optional[Callable[[str], None]] = None,
+                   use_stamp: bool = True) -> List[SplitReport]:
     """Read every dataset's annotations as the task's dataset class will; raise early.
 
     Args:
         cfg (Config): A full config.
         splits (tuple[str]): Which of ``{split}_dataloader`` to check.
-        check_images (bool): Check that every referenced image exists. A full pass is
-            remembered in a stamp (annotation file path, size and mtime, image folder)
-            under ``$MMMOBILEVIT_HOME/dataset_checks``, so an ImageNet-sized dataset is
-            stat-ed once, not at every start.
+        check_images (bool): Check the images (and segmentation maps): each exists, is
+            not empty and decodes, and the maps' labels fit the head's classes (every
+            file of sets up to :data:`DECODE_ALL` files; of larger ones every header and
+            :data:`DECODE_SAMPLE` random files decoded). A pass is remembered in a stamp
+            under ``$MMMOBILEVIT_HOME/dataset_checks`` keyed on every file's path, size
+            and mtime: later starts stat the files (seconds for ImageNet) and decode
+            nothing unless a file changed.
         log (Callable[[str], None], optional): Gets one line per dataset.
+        use_stamp (bool): False checks afresh (``check_dataset.py --no-cache``).
 
     Returns:
         list[SplitReport]: One per distinct dataset.
@@ -452,7 +533,7 @@ def check_datasets(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test')
             if checker is None:
                 reports[key] = SplitReport([split], _type_name(ds), '-', images='not checked')
                 continue
-            reports[key] = checker(ds, cfg, split, check_images)
+            reports[key] = checker(ds, cfg, split, check_images, use_stamp)
             head = _head_classes(cfg)
             classes = _classes(ds)
             if head and classes is not None and head[1] != len(classes):

@@ -26,14 +26,17 @@ def main(argv=None):
     parser.add_argument('--splits', nargs='+', default=['train', 'val', 'test'],
                         choices=['train', 'val', 'test'])
     parser.add_argument('--skip-image-check', action='store_true',
-                        help='do not check that the images exist')
+                        help='do not check the images')
+    parser.add_argument('--no-cache', action='store_true',
+                        help='check the images afresh, even those a stamp says passed')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, "key=value" pairs')
     args = parser.parse_args(argv)
     cfg = read_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    check_datasets(cfg, args.splits, check_images=not args.skip_image_check, log=print)
+    check_datasets(cfg, args.splits, check_images=not args.skip_image_check, log=print,
+                   use_stamp=not args.no_cache)
     print('dataset check passed')
     return 0
 

@@ -109,6 +109,12 @@ def build_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    if int(os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')) > 0 and args.resume is None:
+        # torchrun restarted the group after a failure (dist_train.sh MAX_RESTARTS=N):
+        # continue from the last checkpoint of the work dir, as --resume would
+        args.resume = 'auto'
+        print(f'restart {os.environ["TORCHELASTIC_RESTART_COUNT"]} of the process group: '
+              'resuming from the last checkpoint', flush=True)
     if args.launcher != 'none':
         die_with_parent()  # a rank ends with its launcher (kill -9 of dist_train.sh)
     apply_patches()

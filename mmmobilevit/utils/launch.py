@@ -44,6 +44,18 @@ def init_cpu_process_group(cfg: Config, launcher: str) -> bool:
         backend = 'gloo'
     if dist_cfg.get('timeout') is not None:
         dist_cfg['timeout'] = datetime.timedelta(seconds=dist_cfg['timeout'])
+    restart = os.environ.get('TORCHELASTIC_RESTART_COUNT')
+    if restart is not None and 'MASTER_ADDR' in os.environ and 'store' not in dist_cfg:
+        # torchrun's worker store outlives a restart of the group, and with it the dead
+        # ranks' addresses: the new ranks could read those and fail to connect. Each
+        # attempt gets its own keys.
+        rank, world_size = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])
+        agent_store = os.environ.get('TORCHELASTIC_USE_AGENT_STORE') == 'True'
+        store = dist.TCPStore(os.environ['MASTER_ADDR'], int(os.environ['MASTER_PORT']),
+                              world_size, is_master=rank == 0 and not agent_store,
+                              timeout=dist_cfg.get('timeout', datetime.timedelta(minutes=30)))
+        dist_cfg.update(store=dist.PrefixStore(f'mmmobilevit/attempt_{restart}', store),
+                        rank=rank, world_size=world_size)
     dist.init_process_group(backend=backend, **dist_cfg)
     return True
 

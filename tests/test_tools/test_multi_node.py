@@ -1,0 +1,95 @@
+"""Beyond one launcher (#35.11): two launchers as two nodes (``NNODES=2``, ``NODE_RANK``,
+``MASTER_ADDR``, one process each, gloo) train to the weights of one launcher with two
+processes; and ``MAX_RESTARTS=N`` (torchrun's elastic restart) brings the group back
+after a rank is killed, resuming from the last checkpoint to an uninterrupted run's
+weights."""
+import glob
+import os
+import os.path as osp
+import signal
+import subprocess
+import time
+
+import pytest
+
+from helpers import REPO, dist_env, free_port
+from mmmobilevit.checkpoint import read_local_checkpoint
+
+pytestmark = pytest.mark.slow  # several two-process trainings
+
+CLS = 'configs/_toy_/resnet18_toy-cls.py'
+EPOCHS = 4
+OPTIONS = ['--cfg-options', f'train_cfg.max_epochs={EPOCHS}', 'train_cfg.val_interval=100']
+
+
+def _launch(work, nprocs, **env):
+    return subprocess.Popen(['bash', 'tools/dist_train.sh', CLS, str(nprocs), '--work-dir',
+                             work] + OPTIONS, cwd=REPO, env=dist_env(**env),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _finish(proc, timeout=300):
+    out, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, out[-4000:]
+    return out
+
+
+def _weights(work):
+    return read_local_checkpoint(osp.join(work, f'epoch_{EPOCHS}.pth'),
+                                 map_location='cpu')['state_dict']
+
+
+def _assert_same(a, b):
+    assert a.keys() == b.keys()
+    diffs = {k: (a[k].float() - b[k].float()).abs().max().item() for k in a}
+    assert max(diffs.values()) == 0.0, sorted(diffs.items(), key=lambda x: -x[1])[:5]
+
+
+@pytest.fixture(scope='module')
+def one_launcher_two_processes(toy_data, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('reference'))
+    _finish(_launch(work, 2))
+    return _weights(work)
+
+
+def test_two_launchers_as_two_nodes_train_to_the_same_weights(one_launcher_two_processes,
+                                                              tmp_path):
+    work, port = str(tmp_path / 'nodes'), free_port()
+    nodes = [_launch(work, 1, NNODES=2, NODE_RANK=rank, MASTER_ADDR='127.0.0.1', PORT=port)
+             for rank in (0, 1)]
+    outs = [_finish(node) for node in nodes]
+    assert "'world_size': 2" in outs[0] or 'World size: 2' in outs[0] \
+        or 'Distributed launcher: pytorch' in outs[0]
+    _assert_same(_weights(work), one_launcher_two_processes)
+
+
+def _workers(work):
+    """The training processes (not torchrun) of a run into ``work``."""
+    pids = []
+    for path in glob.glob('/proc/[0-9]*/cmdline'):
+        try:
+            with open(path, 'rb') as f:
+                cmdline = f.read().replace(b'\0', b' ').decode(errors='replace')
+        except OSError:
+            continue
+        if work in cmdline and 'train.py' in cmdline and 'torch.distributed.run' not in \
+                cmdline and 'dist_train.sh' not in cmdline:
+            pids.append(int(path.split('/')[2]))
+    return pids
+
+
+def test_a_killed_rank_restarts_the_group_which_resumes(one_launcher_two_processes,
+                                                        tmp_path):
+    work = str(tmp_path / 'elastic')
+    proc = _launch(work, 2, MAX_RESTARTS=1)
+    deadline = time.monotonic() + 240
+    while not osp.exists(osp.join(work, 'epoch_2.pth')):  # then kill during epoch 3
+        assert proc.poll() is None and time.monotonic() < deadline, 'no epoch_2.pth'
+        time.sleep(0.05)
+    victims = _workers(work)
+    assert len(victims) == 2, victims
+    os.kill(max(victims), signal.SIGKILL)  # one rank lost
+    out = _finish(proc)
+    assert 'restart 1 of the process group: resuming from the last checkpoint' in out
+    assert 'Resumed' in out or 'resumed' in out
+    _assert_same(_weights(work), one_launcher_two_processes)

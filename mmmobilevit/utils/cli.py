@@ -41,14 +41,16 @@ def expected_errors() -> Tuple[Type[BaseException], ...]:
 
 
 def run_cli(main: Callable[[], Optional[int]]) -> int:
-    """Run a tool's ``main()`` (it parses ``sys.argv``) and return its exit status; an
+    """Run a tool's ``main()`` (it parses ``sys.argv``) and return its exit status (what
+    it returns if that is an int, else 0); an
     expected error (:func:`expected_errors`) is printed as ``Type: message`` on stderr
     and ends it with 1. ``--debug`` (taken out of ``sys.argv`` first) or
     ``MMMOBILEVIT_DEBUG=1`` lets the error through with its traceback."""
     debug = '--debug' in sys.argv[1:] or os.environ.get(DEBUG_ENV, '0') == '1'
     sys.argv = [sys.argv[0]] + [a for a in sys.argv[1:] if a != '--debug']
     try:
-        return main() or 0
+        status = main()  # an exit status, or what the tool returns to callers (metrics)
+        return status if isinstance(status, int) else 0
     except Exception as error:  # noqa: BLE001  (only the expected ones are caught)
         if debug or not isinstance(error, expected_errors()):
             raise

@@ -49,3 +49,24 @@ def to_apple_layout(sd):
         k = re.sub(r'^head\.fc\.', 'classifier.1.' if linear else 'classifier.fc.', k)
         out[k] = v
     return out
+
+
+def apple_segmenter_state(config: str, seed: int = 0) -> dict:
+    """A random segmenter in the ml-cvnets release layout, shaped as ``config`` (a path
+    below the repository) says: its arch, head, classes, output stride and aux head."""
+    import os.path as osp
+
+    import torch
+    from mmengine.config import Config
+
+    from .mlcvnets_seg_reference import AppleSegmentation
+    from .tools import REPO
+    cfg = Config.fromfile(osp.join(REPO, config))
+    head = cfg.model.decode_head
+    torch.manual_seed(seed)
+    return AppleSegmentation(
+        cfg.model.backbone.arch, head='deeplabv3',
+        release=cfg.model.test_cfg.protocol[len('mlcvnets-'):], n_classes=head.num_classes,
+        output_stride=cfg.model.backbone.out_stride, channels=head.channels,
+        rates=tuple(head.dilations[1:]),
+        aux=cfg.model.auxiliary_head is not None).apple_state_dict()

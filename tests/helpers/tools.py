@@ -88,3 +88,17 @@ def read_test_metrics(work_dir: str) -> dict:
     assert files, f'no metrics json under {work_dir}'
     with open(files[-1]) as f:
         return json.load(f)
+
+
+def processes_mentioning(text):
+    """PIDs of the live processes whose command line contains ``text``."""
+    pids = []
+    for path in glob.glob('/proc/[0-9]*/cmdline'):
+        try:
+            with open(path, 'rb') as f:
+                cmdline = f.read().replace(b'\0', b' ').decode(errors='replace')
+        except OSError:
+            continue
+        if text in cmdline and int(path.split('/')[2]) != os.getpid():
+            pids.append(int(path.split('/')[2]))
+    return pids

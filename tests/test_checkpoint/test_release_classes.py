@@ -9,12 +9,11 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
 import mmmobilevit.compat.enable  # noqa: F401  (our loader, as the shipped configs ask)
 from helpers import REPO, run_tool
-from helpers.apple_layout import to_apple_layout
+from helpers.apple_layout import apple_segmenter_state, to_apple_layout
 from mmmobilevit.checkpoint import convert_public_layout
 from mmmobilevit.checkpoint.release_classes import release_dataset_meta
 
@@ -25,15 +24,7 @@ IN1K = 'configs/mobilevitv2/mobilevitv2-0.5_8xb128_in1k.py'
 
 
 def _apple_segmenter(config):
-    from helpers.mlcvnets_seg_reference import AppleSegmentation
-    cfg = Config.fromfile(osp.join(REPO, config))
-    head = cfg.model.decode_head
-    torch.manual_seed(0)
-    return AppleSegmentation(
-        cfg.model.backbone.arch, head='deeplabv3',
-        release=cfg.model.test_cfg.protocol[len('mlcvnets-'):], n_classes=head.num_classes,
-        output_stride=cfg.model.backbone.out_stride, channels=head.channels,
-        rates=tuple(head.dilations[1:]), aux=True).apple_state_dict()
+    return apple_segmenter_state(config)
 
 
 def _apple_detector():

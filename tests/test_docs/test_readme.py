@@ -8,10 +8,9 @@ import sys
 
 import pytest
 import torch
-from mmengine.config import Config
 
 from helpers import REPO
-from helpers.apple_layout import to_apple_layout
+from helpers.apple_layout import apple_segmenter_state, to_apple_layout
 from helpers.http_server import FileServer
 
 README = osp.join(REPO, 'README.md')
@@ -49,16 +48,7 @@ def _apple_detector(arch):
 
 
 def _apple_segmenter(config):
-    from helpers.mlcvnets_seg_reference import AppleSegmentation
-    cfg = Config.fromfile(osp.join(REPO, config))
-    head = cfg.model.decode_head
-    torch.manual_seed(0)
-    return AppleSegmentation(
-        cfg.model.backbone.arch, head='deeplabv3',
-        release=cfg.model.test_cfg.protocol[len('mlcvnets-'):], n_classes=head.num_classes,
-        output_stride=cfg.model.backbone.out_stride, channels=head.channels,
-        rates=tuple(head.dilations[1:]),
-        aux=cfg.model.auxiliary_head is not None).apple_state_dict()
+    return apple_segmenter_state(config)
 
 
 #: what each quick start must have left behind (appended to its code)

@@ -3,7 +3,6 @@
 processes; and ``MAX_RESTARTS=N`` (torchrun's elastic restart) brings the group back
 after a rank is killed, resuming from the last checkpoint to an uninterrupted run's
 weights."""
-import glob
 import os
 import os.path as osp
 import signal
@@ -12,7 +11,7 @@ import time
 
 import pytest
 
-from helpers import REPO, dist_env, free_port
+from helpers import REPO, dist_env, free_port, processes_mentioning
 from mmmobilevit.checkpoint import read_local_checkpoint
 
 pytestmark = pytest.mark.slow  # several two-process trainings
@@ -64,18 +63,13 @@ def test_two_launchers_as_two_nodes_train_to_the_same_weights(one_launcher_two_p
 
 
 def _workers(work):
-    """The training processes (not torchrun) of a run into ``work``."""
-    pids = []
-    for path in glob.glob('/proc/[0-9]*/cmdline'):
-        try:
-            with open(path, 'rb') as f:
-                cmdline = f.read().replace(b'\0', b' ').decode(errors='replace')
-        except OSError:
-            continue
-        if work in cmdline and 'train.py' in cmdline and 'torch.distributed.run' not in \
-                cmdline and 'dist_train.sh' not in cmdline:
-            pids.append(int(path.split('/')[2]))
-    return pids
+    """The training processes (not torchrun, not the script) of a run into ``work``."""
+    def cmdline(pid):
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            return f.read().replace(b'\0', b' ').decode(errors='replace')
+    return [pid for pid in processes_mentioning(work)
+            if 'torch.distributed.run' not in cmdline(pid) and 'dist_train.sh' not in
+            cmdline(pid)]
 
 
 def test_a_killed_rank_restarts_the_group_which_resumes(one_launcher_two_processes,

@@ -10,26 +10,12 @@ import time
 
 import pytest
 
-from helpers import REPO, dist_env, run_tool, tool_env
+from helpers import REPO, dist_env, processes_mentioning, run_tool, tool_env
 
 pytestmark = pytest.mark.slow  # tool runs and training
 
 CLS = 'configs/_toy_/resnet18_toy-cls.py'
 LONG = ['--cfg-options', 'train_cfg.max_epochs=100']  # far longer than any test waits
-
-
-def processes_mentioning(text):
-    """PIDs of the live processes whose command line contains ``text``."""
-    pids = []
-    for path in glob.glob('/proc/[0-9]*/cmdline'):
-        try:
-            with open(path, 'rb') as f:
-                cmdline = f.read().replace(b'\0', b' ').decode(errors='replace')
-        except OSError:
-            continue
-        if text in cmdline and int(path.split('/')[2]) != os.getpid():
-            pids.append(int(path.split('/')[2]))
-    return pids
 
 
 def wait_for(predicate, timeout, what):

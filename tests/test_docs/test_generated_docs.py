@@ -42,6 +42,15 @@ def test_every_generated_file_is_included_and_named_with_its_command():
         assert tool in docs, f'no page names the command that writes {name}'
 
 
+def test_the_parameter_tables_stand_beside_the_paper():
+    det = open(osp.join(GENERATED, 'params_det.md')).read()
+    seg = open(osp.join(GENERATED, 'params_seg.md')).read()
+    assert det.count('\n') == 2 + 16 and seg.count('\n') == 2 + 34  # every release
+    assert '| ssdlite_mobilevit-s_coco.py | 5,738,826 | 4,833,952 | ' in det
+    assert det.split('ssdlite_mobilevit-s_coco.py')[1].split('\n')[0].endswith('| 5.7 |')
+    assert '| deeplabv3_mobilevit-s_voc12aug-512x512.py | 6,357,941 | ' in seg
+
+
 def test_readme_quotes_the_demo_summary_that_run_demo_wrote():
     readme = open(osp.join(REPO, 'README.md')).read()
     quoted = re.search(r'```\n(\[run_demo\].*?)```', readme, re.S).group(1)

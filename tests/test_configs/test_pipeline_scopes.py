@@ -18,8 +18,10 @@ import mmmobilevit  # noqa: F401
 from helpers import REPO
 
 SCOPES = ('mmdet', 'mmseg', 'mmpretrain')
+#: the configs that write pipelines (the others inherit them from one of these); mmdet's
+#: own MobileNetV2 baseline is left as mmdet ships it
 CONFIGS = sorted(p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
-                 if '_base_' not in p and 'mobilenetv2' not in p)  # mmdet's own baseline
+                 if 'mobilenetv2' not in p and 'pipeline' in open(p).read())
 
 
 def pipelines(cfg):
@@ -57,7 +59,7 @@ def resolve(type_name, scope):
 #: the default suite: the toy configs and one root per task; every config under `slow`
 QUICK = {'mobilevit-xxs_toy-multiscale-cls.py', 'ssdlite_mobilevit-xxs_toy-det.py',
          'deeplabv3_mobilevit-xxs_toy-seg.py', 'ssdlite_mobilevitv2-1.0_coco.py',
-         'deeplabv3_mobilevitv2-1.0_voc12aug-512x512.py', 'mobilevitv2-1.0_8xb128_in1k.py'}
+         'deeplabv3_mobilevitv2-1.0_voc12aug-512x512.py', 'mobilevitv2_8xb128_in1k.py'}
 
 
 @pytest.mark.parametrize('config', [

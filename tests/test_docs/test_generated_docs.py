@@ -63,25 +63,17 @@ def test_readme_quotes_the_demo_summary_that_run_demo_wrote():
 @pytest.mark.parametrize('name', sorted(TABLES))
 def test_tables_are_the_tools_output(name, tmp_path):
     out = str(tmp_path / name)
-    run_tool(TABLES[name] + ['--out', out], timeout=900)
+    jobs = ['--jobs', '2'] if 'params_table' in TABLES[name][0] else []
+    run_tool(TABLES[name] + jobs + ['--out', out], timeout=900)
     assert open(out).read() == open(osp.join(GENERATED, name)).read(), \
         f'docs/_generated/{name} differs from the tool\'s output: run ' \
         f'python {" ".join(TABLES[name])} --out docs/_generated/{name}'
 
 
 @pytest.mark.slow  # two short trainings
-def test_measuring_tools_write_what_the_docs_include(toy_data, tmp_path):
+def test_the_sampler_benchmark_writes_what_the_docs_include(toy_data, tmp_path):
     out = str(tmp_path / 'sampler.md')
     run_tool(['tools/analysis_tools/benchmark_sampler.py', '--epochs', '1', '--out', out])
     report = open(out).read()
     assert '| sampler | updates / epoch | epoch time (s) |' in report
     assert 'ImageNet plan (8 GPUs x 128, arithmetic): standard 1251, multi-scale 855' in report
-    short = tmp_path / 'short_cfg.py'
-    short.write_text(f"_base_ = '{REPO}/configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py'\n"
-                     'train_cfg = dict(max_epochs=2, val_interval=2)\n')
-    out = str(tmp_path / 'toy_run.txt')
-    run_tool(['tools/analysis_tools/toy_run.py', str(short), '--out', out])
-    lines = open(out).read().splitlines()
-    assert lines[1].startswith('training: ') and 'last checkpoint epoch_2.pth' in lines[1]
-    assert lines[2].startswith('last validation (step 2): accuracy/top1 EMA model ')
-    assert lines[3].startswith('tools/test.py on epoch_2.pth (EMA weights): accuracy/top1 ')

@@ -13,7 +13,7 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     out = str(tmp_path / 'bench.json')
     log = run_tool(['tools/analysis_tools/benchmark.py', '--archs', 'mobilevit-xxs',
                     '--size', '64', '--iters', '1', '--warmup', '1', '--threads', '2',
-                    '--rounds', '2', '--agreement-inputs', '60', '--out', out],
+                    '--rounds', '2', '--agreement-inputs', '20', '--out', out],
                    timeout=900).stdout
     assert 'ratios vs mmpretrain' in log and 'outputs vs ours eager' in log
     assert 'median of 2 interleaved rounds' in log and 'roofline' in log
@@ -50,18 +50,16 @@ def test_unknown_arch_is_refused_before_any_work():
     assert proc.returncode != 0 and 'mobilevit-m' in proc.stdout
 
 
-@pytest.mark.parametrize('task,impls', [('det', ['ours-compile']), ('seg', ['ours'])])
+@pytest.mark.parametrize('task,impls', [('det', ['ours']), ('seg', ['ours'])])
 def test_whole_call_benchmark_with_breakdown(task, impls, tmp_path):
     out = str(tmp_path / 'bench.json')
     log = run_tool(['tools/analysis_tools/benchmark.py', '--task', task, '--impls', *impls,
                     '--iters', '1', '--warmup', '0', '--rounds', '1', '--threads', '2',
-                    '--compile', '--out', out], timeout=900).stdout
+                    '--out', out], timeout=900).stdout
     assert f'== {task}: whole' in log and 'decode ms' in log and 'network ms' in log
     results = json.load(open(out))['report'][task]['results']
     expected = {'mmpretrain-backbone', *impls} if task == 'det' else {'ours'}
     assert set(results) == expected
-    if 'ours-compile' in impls:  # the deployed network compiled with weight freezing
-        assert results['ours-compile']['compile_s'] > 0 and '(compile' in log
     for r in results.values():
         assert r['whole_img_s'] > 0 and r['network_ms'] > 0 and r['post_ms'] > 0
         assert r['decode_ms'] > 0 and r['preprocess_ms'] > 0

@@ -17,7 +17,7 @@ from mmmobilevit.checkpoint import read_local_checkpoint
 pytestmark = pytest.mark.slow  # several two-process trainings
 
 CLS = 'configs/_toy_/resnet18_toy-cls.py'
-EPOCHS = 4
+EPOCHS = 3
 OPTIONS = ['--cfg-options', f'train_cfg.max_epochs={EPOCHS}', 'train_cfg.val_interval=100']
 
 
@@ -46,9 +46,15 @@ def _assert_same(a, b):
 
 @pytest.fixture(scope='module')
 def one_launcher_two_processes(toy_data, tmp_path_factory):
+    """``tools/dist_train.sh CONFIG 2`` on the CPU (gloo): two ranks, both RNG states in
+    the checkpoints; its final weights."""
     work = str(tmp_path_factory.mktemp('reference'))
-    _finish(_launch(work, 2))
-    return _weights(work)
+    out = _finish(_launch(work, 2))
+    assert 'Distributed launcher: pytorch' in out or "'world_size': 2" in out \
+        or 'World size: 2' in out, out[-3000:]
+    last = read_local_checkpoint(osp.join(work, f'epoch_{EPOCHS}.pth'), map_location='cpu')
+    assert len(last['rng_state']) == 2  # both ranks' RNG states
+    return last['state_dict']
 
 
 def test_two_launchers_as_two_nodes_train_to_the_same_weights(one_launcher_two_processes,
@@ -77,8 +83,8 @@ def test_a_killed_rank_restarts_the_group_which_resumes(one_launcher_two_process
     work = str(tmp_path / 'elastic')
     proc = _launch(work, 2, MAX_RESTARTS=1)
     deadline = time.monotonic() + 240
-    while not osp.exists(osp.join(work, 'epoch_2.pth')):  # then kill during epoch 3
-        assert proc.poll() is None and time.monotonic() < deadline, 'no epoch_2.pth'
+    while not osp.exists(osp.join(work, 'epoch_1.pth')):  # then kill during epoch 2
+        assert proc.poll() is None and time.monotonic() < deadline, 'no epoch_1.pth'
         time.sleep(0.05)
     victims = _workers(work)
     assert len(victims) == 2, victims

@@ -1,7 +1,7 @@
 """Print the parameter counts of every detection or segmentation config, by part, beside
 the MobileViT paper's where it gives one.
 
-    python tools/analysis_tools/params_table.py {det,seg} [--out FILE]
+    python tools/analysis_tools/params_table.py {det,seg} [--out FILE] [--jobs N]
 
 Whole models as the configs build them (no weights are loaded), in training form (the
 segmenters' auxiliary head included). ``--out`` also writes the table to FILE: the docs
@@ -9,9 +9,11 @@ include ``docs/_generated/params_{det,seg}.md``, written so.
 """
 import argparse
 import glob
+import multiprocessing
 import os.path as osp
 import sys
 
+import torch
 from mmengine.registry import MODELS, DefaultScope
 
 import mmmobilevit  # noqa: F401
@@ -47,31 +49,49 @@ def count(module):
     return sum(p.numel() for p in module.parameters()) if module is not None else 0
 
 
-def table(task):
-    """The markdown table, a line at a time."""
+def row(task, path):
+    """One config's table row."""
+    _, parts = TASKS[task]
+    cfg = read_config(path)
+    cfg.model.backbone.init_cfg = None  # counted, not loaded
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(cfg.model)
+    cells = [count(model), count(model.backbone)] + [
+        count(getattr(model, attr, None)) for attr, _ in parts]
+    name = osp.basename(path)
+    return f'| {name} | ' + ' | '.join(f'{n:,}' for n in cells) + \
+        f' | {PAPER_M.get(name, "-")} |'
+
+
+def _row(args):
+    torch.set_num_threads(1)
+    return row(*args)
+
+
+def table(task, jobs=1):
+    """The markdown table, a line at a time; ``jobs > 1`` builds the models in that many
+    forked processes."""
     _, parts = TASKS[task]
     yield ('| config | params | backbone | ' + ' | '.join(name for _, name in parts)
            + ' | paper (M) |')
     yield '| --- | ---: | ---: | ' + ' | '.join('---:' for _ in parts) + ' | ---: |'
-    for path in configs_of(task):
-        cfg = read_config(path)
-        cfg.model.backbone.init_cfg = None  # counted, not loaded
-        with DefaultScope.overwrite_default_scope(cfg.default_scope):
-            model = MODELS.build(cfg.model)
-        cells = [count(model), count(model.backbone)] + [
-            count(getattr(model, attr, None)) for attr, _ in parts]
-        name = osp.basename(path)
-        yield (f'| {name} | ' + ' | '.join(f'{n:,}' for n in cells)
-               + f' | {PAPER_M.get(name, "-")} |')
+    work = [(task, path) for path in configs_of(task)]
+    if jobs <= 1:
+        yield from (row(*w) for w in work)
+        return
+    with multiprocessing.get_context('fork').Pool(jobs) as pool:
+        yield from pool.imap(_row, work)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('task', choices=sorted(TASKS))
     parser.add_argument('--out', help='also write the table to this file')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='build the models in this many processes side by side')
     args = parser.parse_args(argv)
     lines = []
-    for line in table(args.task):
+    for line in table(args.task, args.jobs):
         print(line, flush=True)
         lines.append(line)
     if args.out:

@@ -174,8 +174,9 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
                                                        tmp_path):
     """tools/test.py --deploy (DeployHook, with the config's EMA hook kept), the init
     API's deploy option (and compile option), a saved fused checkpoint and the
-    onnxruntime backend all give the eager results; the int8 backend keeps most of the
-    mAP."""
+    onnxruntime backend all give the eager results. (The int8 backend through
+    tools/test.py: the segmenter's deploy-mode test; int8 quantization: the onnxruntime
+    backend tests.)"""
     from mmdet.apis import inference_detector, init_detector
 
     from mmmobilevit.apis import init_model
@@ -186,9 +187,7 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
     env = tool_env(MMMOBILEVIT_HOME=str(tmp_path / 'home'))  # the ONNX cache
     for mode, args in (('eager', [ckpt]), ('deploy', [ckpt, '--deploy']),
                        ('fused', [fused, '--cfg-options', 'model.backbone.deploy=True']),
-                       ('onnxruntime', [ckpt, '--backend', 'onnxruntime']),
-                       ('int8', [ckpt, '--backend', 'onnxruntime-int8',
-                                 '--calib-images', '8'])):
+                       ('onnxruntime', [ckpt, '--backend', 'onnxruntime'])):
         work = str(tmp_path / mode)
         log = run_tool(['tools/test.py', TOY, *args, '--work-dir', work], env=env).stdout
         assert 'EMAEvalHook' in log  # EMA hooks stay
@@ -199,10 +198,6 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
     assert abs(maps['eager'] - maps['fused']) <= 1e-3, maps
     # onnxruntime runs the exported graph inside mmdet's pre- and post-processing
     assert abs(maps['eager'] - maps['onnxruntime']) <= 1e-3, maps
-    # int8 runs through the same evaluator; its change is printed above (a 2-epoch toy
-    # detector's mAP, ~0.001, is too small to bound it; quantize.py measures agreement)
-    assert 0.0 <= maps['int8'] <= 1.0, maps
-    assert len(glob.glob(str(tmp_path / 'home' / 'onnx' / '*.int8.onnx'))) == 1
     # the inference APIs: the same boxes and scores
     img = osp.join(toy_data, 'coco/val2017/000000000002.jpg')
     eager = init_detector(osp.join(REPO, TOY), ckpt, device='cpu')

@@ -22,13 +22,23 @@ OPTIONS = ['--cfg-options', f'train_cfg.max_epochs={EPOCHS}', 'train_cfg.val_int
 
 
 def _launch(work, nprocs, **env):
+    """``dist_train.sh`` in its own process group (:func:`_finish` ends it whatever
+    happens)."""
     return subprocess.Popen(['bash', 'tools/dist_train.sh', CLS, str(nprocs), '--work-dir',
                              work] + OPTIONS, cwd=REPO, env=dist_env(**env),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
 
 
 def _finish(proc, timeout=300):
-    out, _ = proc.communicate(timeout=timeout)
+    """Wait for a launch to succeed; on a failure or timeout, its whole group is killed
+    (torchrun and its ranks), so nothing is left running after the test."""
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     assert proc.returncode == 0, out[-4000:]
     return out
 
@@ -62,7 +72,12 @@ def test_two_launchers_as_two_nodes_train_to_the_same_weights(one_launcher_two_p
     work, port = str(tmp_path / 'nodes'), free_port()
     nodes = [_launch(work, 1, NNODES=2, NODE_RANK=rank, MASTER_ADDR='127.0.0.1', PORT=port)
              for rank in (0, 1)]
-    outs = [_finish(node) for node in nodes]
+    try:
+        outs = [_finish(node) for node in nodes]
+    finally:
+        for node in nodes:
+            if node.poll() is None:
+                os.killpg(node.pid, signal.SIGKILL)
     assert "'world_size': 2" in outs[0] or 'World size: 2' in outs[0] \
         or 'Distributed launcher: pytorch' in outs[0]
     _assert_same(_weights(work), one_launcher_two_processes)
@@ -82,14 +97,16 @@ def test_a_killed_rank_restarts_the_group_which_resumes(one_launcher_two_process
                                                         tmp_path):
     work = str(tmp_path / 'elastic')
     proc = _launch(work, 2, MAX_RESTARTS=1)
-    deadline = time.monotonic() + 240
-    while not osp.exists(osp.join(work, 'epoch_1.pth')):  # then kill during epoch 2
-        assert proc.poll() is None and time.monotonic() < deadline, 'no epoch_1.pth'
-        time.sleep(0.05)
-    victims = _workers(work)
-    assert len(victims) == 2, victims
-    os.kill(max(victims), signal.SIGKILL)  # one rank lost
-    out = _finish(proc)
+    try:
+        deadline = time.monotonic() + 240
+        while not osp.exists(osp.join(work, 'epoch_1.pth')):  # then kill during epoch 2
+            assert proc.poll() is None and time.monotonic() < deadline, 'no epoch_1.pth'
+            time.sleep(0.05)
+        victims = _workers(work)
+        assert len(victims) == 2, victims
+        os.kill(max(victims), signal.SIGKILL)  # one rank lost
+    finally:
+        out = _finish(proc)
     assert 'restart 1 of the process group: resuming from the last checkpoint' in out
     assert 'Resumed' in out or 'resumed' in out
     _assert_same(_weights(work), one_launcher_two_processes)

@@ -30,6 +30,7 @@ def test_backbone_out_channels_from_the_arch_alone():
     assert backbone_out_channels(dict(type='mmpretrain.MobileViT', arch='small')) is None
 
 
+@pytest.mark.slow  # a width-1.5 segmenter built
 def test_segmenter_heads_take_the_arch_channels_and_mlcvnets_aux_width():
     model = _model('mobilevitv2/pspnet_mobilevitv2-1.5_voc12aug-512x512.py')
     assert model.decode_head.in_channels == 768  # stage 5

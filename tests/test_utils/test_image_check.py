@@ -51,6 +51,7 @@ def test_a_truncated_or_empty_image_is_named(toy_data, tmp_path):
         _check(cfg)
 
 
+@pytest.mark.slow  # three checks of a copied set
 def test_the_stamp_sees_a_deleted_file_and_no_cache_checks_afresh(toy_data, tmp_path):
     cfg, images = _coco(toy_data, tmp_path)
     assert _check(cfg).images == 'checked'

@@ -28,8 +28,8 @@ from mmmobilevit.checkpoint.io import checkpoint_in_folder
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.deployment.ort_backend import BACKENDS
 from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
-                               die_with_parent, first_rank_printer, init_cpu_process_group,
-                               load_cfg, setup_device_cfg)
+                               die_with_parent, first_rank_printer, init_process_group, load_cfg,
+                               setup_device_cfg)
 from mmmobilevit.utils.cli import run_cli
 
 
@@ -159,7 +159,7 @@ def main(argv=None):
     # annotations read as the dataset classes will, images checked (once per stamp)
     check_datasets(cfg, splits=('test', ), check_images=not args.skip_image_check,
                    log=first_rank_printer('dataset check: '))
-    init_cpu_process_group(cfg, args.launcher)
+    init_process_group(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     close_process_group()

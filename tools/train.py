@@ -16,8 +16,8 @@ import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.checkpoint import trust_checkpoint
 from mmmobilevit.compat import apply_patches
 from mmmobilevit.utils import (add_custom_hook, check_datasets, close_process_group,
-                               die_with_parent, first_rank_printer, init_cpu_process_group,
-                               load_cfg, lock_work_dir, setup_device_cfg, use_atomic_checkpoints)
+                               die_with_parent, first_rank_printer, init_process_group, load_cfg,
+                               lock_work_dir, setup_device_cfg, use_atomic_checkpoints)
 from mmmobilevit.utils.cli import run_cli
 
 
@@ -126,7 +126,7 @@ def main(argv=None):
             and '://' not in args.resume:
         raise FileNotFoundError(f'--resume: checkpoint "{args.resume}" does not exist')
     lock = lock_work_dir(cfg.work_dir)  # noqa: F841  (held until the run ends)
-    init_cpu_process_group(cfg, args.launcher)
+    init_process_group(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
     close_process_group()

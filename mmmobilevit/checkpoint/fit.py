@@ -393,9 +393,10 @@ def _model_arch(model: nn.Module) -> Optional[str]:
     return name if name else (type(backbone).__name__ if backbone is not None else None)
 
 
-def _classes(meta) -> Optional[list]:
-    meta = meta or {}
-    classes = meta.get('classes')
+def classes_of(dataset_meta) -> Optional[list]:
+    """The class names of a ``dataset_meta`` dict (a checkpoint's ``meta`` or a
+    model's); None where it names none."""
+    classes = dataset_meta.get('classes') if isinstance(dataset_meta, dict) else None
     return list(classes) if classes else None
 
 
@@ -433,9 +434,9 @@ def check_checkpoint_fits(model: nn.Module, checkpoint: dict,
     if missing or mismatched:
         meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
         ckpt_desc = describe(ckpt_shapes, _checkpoint_arch(state, model),
-                             _classes((meta or {}).get('dataset_meta')))
+                             classes_of((meta or {}).get('dataset_meta')))
         model_desc = describe(model_shapes, _model_arch(model),
-                              model_classes or _classes(getattr(model, 'dataset_meta', None)))
+                              model_classes or classes_of(getattr(model, 'dataset_meta', None)))
         if callable(how_to_allow):
             how_to_allow = how_to_allow(report)
         message = mismatch_message(report, source, ckpt_desc, model_desc, missing,

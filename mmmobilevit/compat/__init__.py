@@ -21,7 +21,7 @@ models meet are fixed in our own classes (the load check of our top-level models
 :class:`~mmmobilevit.checkpoint.fit.CheckpointFitMixin`; mmdet's ``SSDHead`` that cannot
 predict, :class:`~mmmobilevit.models.MMDetSSDHead`), hooks and entry points. CPU-only
 distributed runs start their gloo process group before mmengine would
-(:func:`mmmobilevit.utils.init_cpu_process_group`), and FLOP counts include fused
+(:func:`mmmobilevit.utils.init_process_group`), and FLOP counts include fused
 attention through ``FlopAnalyzer.set_op_handle`` (:func:`mmmobilevit.analysis.count_flops`).
 """
 from . import mmengine_checkpoint  # noqa: F401  (registers it)

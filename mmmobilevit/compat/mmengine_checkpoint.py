@@ -30,19 +30,12 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from ..checkpoint import (channel_order_of, convert_public_layout, load_remote_checkpoint,
                           read_local_checkpoint)
 from ..checkpoint.fit import (CHANNEL_ORDER_METADATA, CLASSES_METADATA, SOURCE_METADATA,
-                              annotate_state_dict)
+                              annotate_state_dict, classes_of)
 from ..checkpoint.io import MapLocation
 from ..checkpoint.release_classes import with_release_classes
 from .patch import Patch, register_patch
 
 HTTP = ('http://', 'https://')
-
-
-def _classes(checkpoint: Any):
-    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
-    dataset_meta = meta.get('dataset_meta') if isinstance(meta, dict) else None
-    classes = dataset_meta.get('classes') if isinstance(dataset_meta, dict) else None
-    return list(classes) if classes else None
 
 
 def _converted(checkpoint: Any, source: str) -> Any:
@@ -57,9 +50,10 @@ def _converted(checkpoint: Any, source: str) -> Any:
         print_log(f'{source}: converted from the {layout} MobileViT layout',
                   logger='current')
         with_release_classes(checkpoint)
-    annotate_state_dict(checkpoint, **{SOURCE_METADATA: source,
-                                       CHANNEL_ORDER_METADATA: channel_order_of(checkpoint),
-                                       CLASSES_METADATA: _classes(checkpoint)})
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    annotate_state_dict(checkpoint, **{
+        SOURCE_METADATA: source, CHANNEL_ORDER_METADATA: channel_order_of(checkpoint),
+        CLASSES_METADATA: classes_of(meta.get('dataset_meta') if isinstance(meta, dict) else None)})
     return checkpoint
 
 

@@ -24,39 +24,62 @@ def cpu_only() -> bool:
                 or dist_utils.is_npu_available() or dist_utils.is_musa_available())
 
 
-def init_cpu_process_group(cfg: Config, launcher: str) -> bool:
-    """Start a gloo process group on a machine without accelerators.
+def process_group_args(cfg: Config, cpu: bool) -> Optional[dict]:
+    """The ``init_process_group`` arguments of a ``pytorch``-launched rank that the tools
+    start themselves, or None where mmengine's launcher starts the group as it ships.
 
-    mmengine 0.10's launcher (``init_dist('pytorch')``) calls ``torch.cuda.set_device``
-    unconditionally, which fails without an NVIDIA driver. ``Runner.setup_env`` skips
-    ``init_dist`` when a process group exists already, so on CPU-only machines the tools
-    start it first, from torchrun's environment, with the config's ``dist_cfg``
-    (``timeout`` in seconds). With an accelerator mmengine starts it as usual.
+    * On a machine without accelerators (``cpu``): gloo (a configured ``nccl`` becomes
+      gloo), because mmengine 0.10's ``init_dist('pytorch')`` calls
+      ``torch.cuda.set_device`` unconditionally, which fails without an NVIDIA driver.
+    * In an elastic launch (torchrun ``--max-restarts`` > 0: ``MAX_RESTARTS`` of
+      ``dist_train.sh``), on any device: torchrun's store outlives a restart of the
+      group, and with it the dead ranks' addresses, which the new ranks could read and
+      fail to connect to (``Gloo connectFullMesh ... Connection refused``). Each attempt
+      (``TORCHELASTIC_RESTART_COUNT``) gets its own keys (a ``PrefixStore``) in
+      torchrun's store; on GPUs the backend is the config's (mmengine's default nccl).
 
-    Returns:
-        bool: Whether a process group was started here.
+    The config's ``env_cfg.dist_cfg`` is kept (``timeout`` in seconds).
     """
-    if launcher != 'pytorch' or not cpu_only() or dist.is_initialized():
-        return False
+    elastic = (int(os.environ.get('TORCHELASTIC_MAX_RESTARTS') or 0) > 0
+               and 'MASTER_ADDR' in os.environ)
+    if not (cpu or elastic):
+        return None
     dist_cfg = dict(cfg.get('env_cfg', {}).get('dist_cfg', {}))
-    backend = dist_cfg.pop('backend', 'gloo')
-    if backend == 'nccl':
+    backend = dist_cfg.pop('backend', 'gloo' if cpu else 'nccl')
+    if cpu and backend == 'nccl':
         backend = 'gloo'
     if dist_cfg.get('timeout') is not None:
         dist_cfg['timeout'] = datetime.timedelta(seconds=dist_cfg['timeout'])
-    restart = os.environ.get('TORCHELASTIC_RESTART_COUNT')
-    if restart is not None and 'MASTER_ADDR' in os.environ and 'store' not in dist_cfg:
-        # torchrun's worker store outlives a restart of the group, and with it the dead
-        # ranks' addresses: the new ranks could read those and fail to connect. Each
-        # attempt gets its own keys.
+    if elastic and 'store' not in dist_cfg:
         rank, world_size = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])
         agent_store = os.environ.get('TORCHELASTIC_USE_AGENT_STORE') == 'True'
         store = dist.TCPStore(os.environ['MASTER_ADDR'], int(os.environ['MASTER_PORT']),
                               world_size, is_master=rank == 0 and not agent_store,
                               timeout=dist_cfg.get('timeout', datetime.timedelta(minutes=30)))
-        dist_cfg.update(store=dist.PrefixStore(f'mmmobilevit/attempt_{restart}', store),
+        attempt = os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')
+        dist_cfg.update(store=dist.PrefixStore(f'mmmobilevit/attempt_{attempt}', store),
                         rank=rank, world_size=world_size)
-    dist.init_process_group(backend=backend, **dist_cfg)
+    return dict(backend=backend, **dist_cfg)
+
+
+def init_process_group(cfg: Config, launcher: str) -> bool:
+    """Start the process group of a ``pytorch``-launched rank where mmengine's launcher
+    cannot (a CPU-only machine) or could pick up a dead attempt's ranks (an elastic
+    restart): :func:`process_group_args` says how. ``Runner.setup_env`` skips
+    ``init_dist`` when a group exists already; elsewhere mmengine starts it as usual.
+
+    Returns:
+        bool: Whether a process group was started here.
+    """
+    if launcher != 'pytorch' or dist.is_initialized():
+        return False
+    cpu = cpu_only()
+    args = process_group_args(cfg, cpu)
+    if args is None:
+        return False
+    if not cpu and torch.cuda.is_available():
+        torch.cuda.set_device(int(os.environ['LOCAL_RANK']))  # as mmengine's init_dist
+    dist.init_process_group(**args)
     return True
 
 

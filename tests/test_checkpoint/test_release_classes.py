@@ -102,3 +102,33 @@ def test_converters_write_the_class_names(tmp_path):
     run_tool(['tools/model_converters/mlcvnets2mmpretrain.py', src, dst])
     meta = torch.load(dst, weights_only=True)['meta']
     assert meta['dataset'] == 'imagenet' and len(meta['dataset_meta']['classes']) == 1000
+
+
+@pytest.mark.slow  # two toy models built, one picture drawn
+def test_a_checkpoint_without_names_takes_the_configs(tmp_path):
+    """A bare state dict (no ``meta``) gets the config's dataset names, not the APIs'
+    fallback (mmseg's inferencer: Cityscapes' 19; mmdet: COCO's 80)."""
+    from mmdet.apis import DetInferencer, init_detector
+    from mmseg.apis import MMSegInferencer, init_model
+    seg_cfg = osp.join(REPO, 'configs/_toy_/deeplabv3_mobilevit-xxs_toy-seg.py')
+    det_cfg = osp.join(REPO, 'configs/_toy_/ssdlite_mobilevit-xxs_toy-det.py')
+    seg_file, det_file = str(tmp_path / 'seg.pth'), str(tmp_path / 'det.pth')
+    torch.save(init_model(seg_cfg, device='cpu').state_dict(), seg_file)
+    torch.save(init_detector(det_cfg, device='cpu').state_dict(), det_file)
+
+    voc = release_dataset_meta('voc')
+    seg = MMSegInferencer(model=seg_cfg, weights=seg_file, device='cpu')
+    assert list(seg.model.dataset_meta['classes']) == voc['classes']
+    assert [list(c) for c in seg.model.dataset_meta['palette']] == voc['palette']
+    seg(np.zeros((64, 64, 3), np.uint8), out_dir=str(tmp_path / 'seg'))
+    assert list(seg.visualizer.dataset_meta['classes']) == voc['classes']  # the picture's
+
+    shapes = ['square', 'circle', 'triangle']
+    assert init_detector(det_cfg, det_file, device='cpu').dataset_meta['classes'] == shapes
+    det = DetInferencer(model=det_cfg, weights=det_file, device='cpu')
+    assert list(det.visualizer.dataset_meta['classes']) == shapes
+    # names a checkpoint carries stay
+    torch.save(dict(state_dict=torch.load(det_file), meta=dict(dataset_meta=dict(
+        classes=['a', 'b', 'c']))), det_file)
+    assert init_detector(det_cfg, det_file, device='cpu').dataset_meta['classes'] == [
+        'a', 'b', 'c']

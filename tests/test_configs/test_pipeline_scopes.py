@@ -18,10 +18,14 @@ import mmmobilevit  # noqa: F401
 from helpers import REPO
 
 SCOPES = ('mmdet', 'mmseg', 'mmpretrain')
-#: the configs that write pipelines (the others inherit them from one of these); mmdet's
-#: own MobileNetV2 baseline is left as mmdet ships it
-CONFIGS = sorted(p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
-                 if 'mobilenetv2' not in p and 'pipeline' in open(p).read())
+#: the configs that write pipelines or take them from a dataset base (the others inherit
+#: them from one of these), each with its runtime's scope; the bases themselves have no
+#: scope. mmdet's own MobileNetV2 baseline is left as mmdet ships it
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
+    if 'mobilenetv2' not in p and not any(f'_base_{osp.sep}{part}' in p for part in (
+        'models', 'datasets', 'schedules', 'default_runtime'))
+    and ('pipeline' in open(p).read() or f'datasets{osp.sep}' in open(p).read()))
 
 
 def pipelines(cfg):

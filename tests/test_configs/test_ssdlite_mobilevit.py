@@ -60,14 +60,21 @@ def test_coco_config_path_works_with_init_detector(arch, toy_data):
 
 
 def _config_at(tmp_path, size):
-    """The S config with its one input-size variable changed."""
+    """The S config on a copy of its dataset base with the one input-size variable
+    changed."""
+    bases = osp.join(REPO, 'configs', '_base_')
+    data = open(osp.join(bases, 'datasets', 'coco_mlcvnets-v0.1.py')).read()
+    assert 'input_size = 320\n' in data
+    data_path = tmp_path / f'coco-{size}.py'
+    data_path.write_text(data.replace('input_size = 320\n', f'input_size = {size}\n'))
     text = open(osp.join(REPO, 'configs/mobilevit/ssdlite_mobilevit-s_coco.py')).read()
-    assert 'input_size = 320\n' in text
+    text = text.replace("'../_base_/datasets/coco_mlcvnets-v0.1.py'", repr(str(data_path)))
     path = tmp_path / f'ssdlite_mobilevit-s_coco-{size}.py'
-    path.write_text(text.replace('input_size = 320\n', f'input_size = {size}\n'))
+    path.write_text(text.replace("'../_base_/", repr(bases + '/')[:-1]))
     return str(path)
 
 
+@pytest.mark.slow  # two S detectors built and run
 def test_anchors_follow_the_input_size(tmp_path):
     for size, sides in ((320, [20, 10, 5, 3, 2, 1]), (384, [24, 12, 6, 3, 2, 1])):
         cfg = Config.fromfile(_config_at(tmp_path, size))

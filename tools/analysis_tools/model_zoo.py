@@ -12,15 +12,13 @@ their test crop (256x256; 384x384 for the -384px ones), SSDLite at its anchor ge
 input size (320), DeepLabv3 / PSPNet at 512x512.
 """
 import argparse
-import multiprocessing
 import os.path as osp
 import re
 import sys
 
-import torch
-
 import mmmobilevit  # noqa: F401  (registers the modules)
 from mmmobilevit.analysis import complexity
+from mmmobilevit.analysis.parallel import map_in_processes
 from mmmobilevit.utils import read_config
 from mmmobilevit.utils.model_zoo import load_models
 
@@ -58,20 +56,14 @@ def compute(model, root=ROOT):
 
 
 def _compute_one(item):
-    torch.set_num_threads(1)
     return compute(item[1])
 
 
 def computed(models, jobs=1):
     """``(metafile path, model, (params, flops))`` per model, in order; ``jobs > 1``
     computes them in that many forked processes."""
-    if jobs <= 1:
-        for path, model in models:
-            yield path, model, compute(model)
-        return
-    with multiprocessing.get_context('fork').Pool(jobs) as pool:
-        for (path, model), numbers in zip(models, pool.imap(_compute_one, models)):
-            yield path, model, numbers
+    for (path, model), numbers in zip(models, map_in_processes(_compute_one, models, jobs)):
+        yield path, model, numbers
 
 
 def update_metafile(path, numbers):

@@ -9,14 +9,13 @@ include ``docs/_generated/params_{det,seg}.md``, written so.
 """
 import argparse
 import glob
-import multiprocessing
 import os.path as osp
 import sys
 
-import torch
 from mmengine.registry import MODELS, DefaultScope
 
 import mmmobilevit  # noqa: F401
+from mmmobilevit.analysis.parallel import map_in_processes
 from mmmobilevit.utils import read_config
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -64,7 +63,6 @@ def row(task, path):
 
 
 def _row(args):
-    torch.set_num_threads(1)
     return row(*args)
 
 
@@ -75,12 +73,7 @@ def table(task, jobs=1):
     yield ('| config | params | backbone | ' + ' | '.join(name for _, name in parts)
            + ' | paper (M) |')
     yield '| --- | ---: | ---: | ' + ' | '.join('---:' for _ in parts) + ' | ---: |'
-    work = [(task, path) for path in configs_of(task)]
-    if jobs <= 1:
-        yield from (row(*w) for w in work)
-        return
-    with multiprocessing.get_context('fork').Pool(jobs) as pool:
-        yield from pool.imap(_row, work)
+    yield from map_in_processes(_row, [(task, path) for path in configs_of(task)], jobs)
 
 
 def main(argv=None):

@@ -5,13 +5,14 @@ from mmdet.models.detectors import SingleStageDetector
 from mmengine.registry import MODELS
 
 from ...checkpoint.fit import CheckpointFitMixin
+from ..utils.config_classes import ConfigClassNamesMixin
 from ..utils.derived_channels import backbone_out_channels, with_value
 
 EXTRA_LEVEL_NECKS = ('SSDLiteExtraLevels', 'mmmobilevit.SSDLiteExtraLevels')
 
 
 @MODELS.register_module()
-class SSDLite(CheckpointFitMixin, SingleStageDetector):
+class SSDLite(ConfigClassNamesMixin, CheckpointFitMixin, SingleStageDetector):
     """A ``SingleStageDetector`` (mmdet's, unchanged) whose loads are checked:
     ``mmdet.apis.init_detector``, ``DetInferencer`` and ``load_from`` refuse a checkpoint
     of another model or class count, and serve one of the other channel order
@@ -23,6 +24,9 @@ class SSDLite(CheckpointFitMixin, SingleStageDetector):
     ``bbox_head.in_channels`` may be left out: the backbone's outputs, then (after an
     ``SSDLiteExtraLevels`` neck) its ``extra_channels``
     (:mod:`~mmmobilevit.models.utils.derived_channels`).
+
+    A checkpoint without class names gets those of the config's dataset, not mmdet's
+    COCO fallback (:class:`~mmmobilevit.models.utils.config_classes.ConfigClassNamesMixin`).
     """
 
     def __init__(self, backbone: dict, neck: Optional[dict] = None,
@@ -35,3 +39,14 @@ class SSDLite(CheckpointFitMixin, SingleStageDetector):
                 levels = tuple(channels) + tuple(neck.get('extra_channels', ()) if neck else ())
                 bbox_head = with_value(bbox_head, 'in_channels', levels, arch, 'bbox_head')
         super().__init__(backbone, neck, bbox_head, *args, **kwargs)
+
+    def fallback_classes(self) -> list:
+        from mmdet.evaluation import get_classes
+        return list(get_classes('coco'))
+
+    def class_count(self) -> int:
+        return self.bbox_head.num_classes
+
+    def dataset_registry(self):
+        from mmdet.registry import DATASETS
+        return DATASETS

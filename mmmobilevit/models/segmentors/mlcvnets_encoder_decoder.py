@@ -1,6 +1,7 @@
 """mmseg's EncoderDecoder evaluated as ml-cvnets evaluates its segmentation releases."""
 from typing import List, Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.registry import MODELS
@@ -10,6 +11,7 @@ from mmseg.structures import SegDataSample
 from torch import Tensor
 
 from ...checkpoint.fit import CheckpointFitMixin
+from ..utils.config_classes import ConfigClassNamesMixin
 from ..utils.derived_channels import backbone_out_channels, pick, with_value
 
 #: How each release's ``engine/eval_segmentation.py`` (``predict_and_save``) turns an
@@ -44,7 +46,7 @@ class BatchTooSmallError(ValueError):
 
 
 @MODELS.register_module()
-class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
+class MLCVNetsEncoderDecoder(ConfigClassNamesMixin, CheckpointFitMixin, EncoderDecoder):
     """:class:`mmseg.models.segmentors.EncoderDecoder` whose prediction follows ml-cvnets'
     segmentation evaluation, chosen by ``test_cfg['protocol']``.
 
@@ -74,6 +76,9 @@ class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
     backbone's output at the head's ``in_index``; an auxiliary head's ``channels`` left
     out is ml-cvnets' ``max(in_channels // 4, 128)`` (``BaseSegHead.aux_head`` @ 84d992f)
     (:mod:`~mmmobilevit.models.utils.derived_channels`).
+
+    A checkpoint without class names gets those of the config's dataset, not mmseg's
+    Cityscapes fallback (:class:`~mmmobilevit.models.utils.config_classes.ConfigClassNamesMixin`).
     """
 
     def __init__(self, backbone: dict, decode_head: dict, *args,
@@ -99,6 +104,21 @@ class MLCVNetsEncoderDecoder(CheckpointFitMixin, EncoderDecoder):
             if self.test_cfg.get('mode', 'whole') != 'whole':
                 raise ValueError(f'test_cfg.protocol {protocol!r} evaluates whole images: '
                                  f'test_cfg.mode must be "whole", got {self.test_cfg.mode!r}')
+
+    def fallback_classes(self) -> list:
+        from mmseg.utils import get_classes
+        return list(get_classes('cityscapes'))
+
+    def class_count(self) -> int:
+        return self.decode_head.num_classes
+
+    def dataset_registry(self):
+        from mmseg.registry import DATASETS
+        return DATASETS
+
+    def default_palette(self, count: int) -> list:
+        # as mmseg's BaseSegDataset draws colours for classes given without a palette
+        return np.random.RandomState(42).randint(0, 255, size=(count, 3)).tolist()
 
     @staticmethod
     def _aux_channels(head: Optional[dict], channels: List[int], arch) -> Optional[dict]:

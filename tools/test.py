@@ -2,7 +2,7 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
                          [--show-dir DIR] [--deploy]
-                         [--backend {pytorch,onnxruntime,onnxruntime-int8}]
+                         [--backend {pytorch,onnxruntime,onnxruntime-int8,openvino}]
                          [--calib-images 32] [--cfg-options k=v ...]
     tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
 
@@ -12,7 +12,7 @@ asset) or a URL (downloaded and cached).
 (cached per checkpoint, config, input size, torch version and opset) inside the
 config's own pre- and post-processing and evaluator; ``onnxruntime-int8`` quantizes
 that graph statically (QDQ), calibrated on ``--calib-images`` images of the config's
-validation set.
+validation set; ``openvino`` runs the fp32 graph in OpenVINO (in float32).
 """
 import argparse
 import os
@@ -48,8 +48,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--backend', choices=BACKENDS, default='pytorch',
         help='what runs the network: PyTorch, or onnxruntime on the exported graph '
-        '(fp32, or int8 quantized statically); pre- and post-processing and the '
-        'metrics are the config\'s in every case')
+        '(fp32, or int8 quantized statically), or OpenVINO on the fp32 graph; pre- and '
+        'post-processing and the metrics are the config\'s in every case')
     parser.add_argument('--calib-images', type=int, default=32,
                         help='int8 calibration images from the validation set')
     parser.add_argument(

@@ -33,8 +33,9 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
             (:func:`mmmobilevit.models.utils.switch_to_deploy`). Defaults to False.
         cfg_options (dict, optional): Overrides of config values.
         backend (str): What runs the network: ``'pytorch'``, ``'onnxruntime'`` (the
-            exported graph, fp32) or ``'onnxruntime-int8'`` (statically quantized,
-            calibrated on the config's validation images); the task's pre- and
+            exported graph, fp32), ``'onnxruntime-int8'`` (statically quantized,
+            calibrated on the config's validation images) or ``'openvino'`` (the fp32
+            graph compiled by OpenVINO, in float32); the task's pre- and
             post-processing stay PyTorch's (:mod:`mmmobilevit.deployment.ort_backend`).
             Defaults to ``'pytorch'``.
         backend_options (dict, optional): Keyword arguments of

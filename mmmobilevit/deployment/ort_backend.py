@@ -38,7 +38,9 @@ from ..checkpoint.io import sha256_of, write_atomically
 from .onnx_export import detection_output_names, export_onnx, ort_session, task_of
 
 PRECISIONS = ('fp32', 'int8')
-BACKENDS = ('pytorch', 'onnxruntime', 'onnxruntime-int8')
+BACKENDS = ('pytorch', 'onnxruntime', 'onnxruntime-int8', 'openvino')
+#: what runs the exported graph: onnxruntime, or OpenVINO reading the same ONNX file
+RUNTIMES = ('onnxruntime', 'openvino')
 _MODEL_PATCHES = ('extract_feat', 'train', 'onnxruntime_network')
 _HEAD_PATCHES = ('forward', )
 
@@ -255,7 +257,8 @@ def _write_checksum(path: str) -> None:
 
 
 class OnnxRuntimeNetwork:
-    """The network of ``model`` run by onnxruntime, one cached graph per input size.
+    """The network of ``model`` run as an exported ONNX graph, one cached graph per
+    input size, by onnxruntime or OpenVINO (``runtime``).
 
     Args:
         model (nn.Module): An mmpretrain classifier, mmdet single-stage detector or
@@ -268,15 +271,23 @@ class OnnxRuntimeNetwork:
         cache_dir (str, optional): Where graphs are cached (default
             :func:`onnx_cache_dir`).
         log (callable, optional): Progress messages (default ``print``).
+        runtime (str): ``'onnxruntime'`` or ``'openvino'`` (fp32 only: OpenVINO compiles
+            the same cached ONNX graph, in float32;
+            :func:`~mmmobilevit.deployment.openvino_runtime.openvino_session`).
     """
 
     def __init__(self, model: nn.Module, precision: str = 'fp32',
                  calibration: Optional[Sequence[torch.Tensor]] = None,
                  threads: Optional[int] = None, opset: int = 18,
                  cache_dir: Optional[str] = None,
-                 log: Optional[Callable[[str], None]] = None) -> None:
+                 log: Optional[Callable[[str], None]] = None,
+                 runtime: str = 'onnxruntime') -> None:
         if precision not in PRECISIONS:
             raise ValueError(f'precision must be one of {PRECISIONS}, got {precision!r}')
+        if runtime not in RUNTIMES:
+            raise ValueError(f'runtime must be one of {RUNTIMES}, got {runtime!r}')
+        if runtime == 'openvino' and precision != 'fp32':
+            raise ValueError("runtime='openvino' runs the fp32 graph only")
         if precision == 'int8' and not calibration:
             raise ValueError("precision='int8' needs calibration inputs")
         cfg = getattr(model, 'cfg', None)
@@ -284,6 +295,7 @@ class OnnxRuntimeNetwork:
             raise ValueError('the model has no .cfg (build it with init_model / the '
                              "task's init API, or set model.cfg)")
         self.model = model
+        self.runtime = runtime
         self.task = task_of(cfg)
         self.precision = precision
         self.calibration = [c.detach().float().cpu() for c in calibration or []]
@@ -413,8 +425,13 @@ class OnnxRuntimeNetwork:
 
     # -- running -------------------------------------------------------------------
     def session(self, size: Tuple[int, int]) -> Any:
+        """The runtime's session of the graph for ``size``."""
         if size not in self.sessions:
-            self.sessions[size] = ort_session(self.graph_path(size), self.threads)
+            if self.runtime == 'openvino':
+                from .openvino_runtime import openvino_session
+                self.sessions[size] = openvino_session(self.graph_path(size), self.threads)
+            else:
+                self.sessions[size] = ort_session(self.graph_path(size), self.threads)
         return self.sessions[size]
 
     def __call__(self, inputs: torch.Tensor) -> List[torch.Tensor]:
@@ -506,17 +523,19 @@ def calibration_inputs(model: nn.Module, num_images: int = 32,
 
 
 def backend_precision(backend: str) -> Optional[str]:
-    """``'pytorch'`` -> None, ``'onnxruntime'`` -> ``'fp32'``,
+    """``'pytorch'`` -> None, ``'onnxruntime'`` / ``'openvino'`` -> ``'fp32'``,
     ``'onnxruntime-int8'`` -> ``'int8'``."""
     if backend not in BACKENDS:
         raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
-    return {'pytorch': None, 'onnxruntime': 'fp32', 'onnxruntime-int8': 'int8'}[backend]
+    return {'pytorch': None, 'onnxruntime': 'fp32', 'onnxruntime-int8': 'int8',
+            'openvino': 'fp32'}[backend]
 
 
 def use_backend(model: nn.Module, backend: str, calib_images: int = 32,
                 calib_split: str = 'val', **kwargs) -> nn.Module:
-    """:func:`use_onnxruntime` for a backend name (:data:`BACKENDS`); for int8 the
-    calibration inputs come from :func:`calibration_inputs`."""
+    """:func:`use_onnxruntime` for a backend name (:data:`BACKENDS`; ``'openvino'``
+    runs the same graph in OpenVINO); for int8 the calibration inputs come from
+    :func:`calibration_inputs`."""
     precision = backend_precision(backend)
     if precision is None:
         return model
@@ -524,4 +543,6 @@ def use_backend(model: nn.Module, backend: str, calib_images: int = 32,
     if precision == 'int8':
         calibration = calibration_inputs(getattr(model, 'module', model), calib_images,
                                          calib_split)
+    if backend == 'openvino':
+        kwargs.setdefault('runtime', 'openvino')
     return use_onnxruntime(model, precision=precision, calibration=calibration, **kwargs)

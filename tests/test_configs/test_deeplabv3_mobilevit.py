@@ -165,6 +165,7 @@ def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmen
     env = tool_env(MMMOBILEVIT_HOME=str(tmp_path / 'home'))  # the ONNX cache
     for mode, args in (('eager', []), ('deploy', ['--deploy']),
                        ('onnxruntime', ['--backend', 'onnxruntime']),
+                       ('openvino', ['--backend', 'openvino']),
                        ('int8', ['--backend', 'onnxruntime-int8', '--calib-images', '8'])):
         work = str(tmp_path / mode)
         run_tool(['tools/test.py', TOY, trained_toy_segmentor, '--work-dir', work] + args,
@@ -173,6 +174,7 @@ def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmen
     print('toy mIoU per mode:', mious)
     assert abs(mious['eager'] - mious['deploy']) <= 0.01, mious
     assert abs(mious['eager'] - mious['onnxruntime']) <= 0.01, mious
+    assert abs(mious['eager'] - mious['openvino']) <= 0.01, mious
     assert 0.0 <= mious['int8'] <= 100.0, mious  # its change is printed above
     # the inference API with the explicit deploy option
     from mmmobilevit.apis import init_model as init_any
@@ -183,7 +185,9 @@ def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmen
     assert fast.backbone.deployed
     ort = init_any(osp.join(REPO, TOY), trained_toy_segmentor, backend='onnxruntime',
                    backend_options=dict(cache_dir=str(tmp_path / 'home' / 'onnx')))
-    for other in (b, inference_model(ort, img)):
+    ov = init_any(osp.join(REPO, TOY), trained_toy_segmentor, backend='openvino',
+                  backend_options=dict(cache_dir=str(tmp_path / 'home' / 'onnx')))
+    for other in (b, inference_model(ort, img), inference_model(ov, img)):
         diff = (a.seg_logits.data - other.seg_logits.data).abs().max().item()
         assert diff <= 1e-4 * max(1., a.seg_logits.data.abs().max().item()), diff
     # int8 (calibrated on 8 validation images): most pixels keep their class

@@ -181,7 +181,7 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
                                                        tmp_path):
     """tools/test.py --deploy (DeployHook, with the config's EMA hook kept), the init
     API's deploy option (and compile option), a saved fused checkpoint and the
-    onnxruntime backend all give the eager results. (The int8 backend through
+    onnxruntime and OpenVINO backends all give the eager results. (The int8 backend through
     tools/test.py: the segmenter's deploy-mode test; int8 quantization: the onnxruntime
     backend tests.)"""
     from mmdet.apis import inference_detector, init_detector
@@ -216,9 +216,11 @@ def test_deploy_mode_keeps_the_map_and_the_predictions(trained_toy_detector, toy
     assert not eager.backbone.deployed
     ort = init_model(osp.join(REPO, TOY), ckpt, backend='onnxruntime',
                      backend_options=dict(cache_dir=str(tmp_path / 'home' / 'onnx')))
+    ov = init_model(osp.join(REPO, TOY), ckpt, backend='openvino',  # the same cached graph
+                    backend_options=dict(cache_dir=str(tmp_path / 'home' / 'onnx')))
     compiled = init_model(osp.join(REPO, TOY), ckpt, deploy=True, compile=True)
     assert compiled.bbox_head.network_compiled  # backbone, neck and head compiled
-    for other in (fast, reloaded, ort, compiled):
+    for other in (fast, reloaded, ort, ov, compiled):
         b = inference_detector(other, img).pred_instances
         assert torch.allclose(a.scores[:10], b.scores[:10], atol=1e-4)
         assert torch.allclose(a.bboxes[:10], b.bboxes[:10], atol=1e-2)

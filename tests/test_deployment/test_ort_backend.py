@@ -15,6 +15,7 @@ import mmmobilevit  # noqa: F401
 from helpers import REPO, run_tool, tool_env
 from mmmobilevit.apis import init_model
 from mmmobilevit.deployment import OnnxRuntimeNetwork, calibration_inputs, use_onnxruntime
+from mmmobilevit.deployment.onnx_export import task_of
 from mmmobilevit.deployment.ort_backend import (activation_matmuls, backend_precision, hash_tensors,
                                                 quantize_onnx)
 
@@ -25,6 +26,7 @@ def test_backend_names():
     assert backend_precision('pytorch') is None
     assert backend_precision('onnxruntime') == 'fp32'
     assert backend_precision('onnxruntime-int8') == 'int8'
+    assert backend_precision('openvino') == 'fp32'
     with pytest.raises(ValueError, match='backend must be one of'):
         backend_precision('tensorrt')
     with pytest.raises(ValueError, match='backend must be one of'):
@@ -143,3 +145,30 @@ def test_quantize_tool(toy_data, tmp_path):
     proc = run_tool(['tools/deployment/quantize.py', CLS, 'none', '--calib-images', '0'],
                     check=False)
     assert proc.returncode != 0 and '--calib-images must be at least 1' in proc.stdout
+
+
+@pytest.mark.slow  # a toy graph exported, run in both runtimes
+def test_openvino_runs_the_cached_graph_as_pytorch(tmp_path):
+    """``backend='openvino'``: OpenVINO compiles the same cached ONNX graph (no second
+    export) in float32, whatever this CPU's default precision; the classifier's logits
+    equal PyTorch eager's within 1e-4 relative (#36). Detection and segmentation: the
+    deploy-mode tests of the toy detector (the init API's boxes and scores) and
+    segmenter (``tools/test.py --backend openvino``'s mIoU, the init API's logits)."""
+    from mmmobilevit.deployment import NetworkOutputs
+    torch.manual_seed(0)
+    eager = init_model(CLS, None).eval()
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        reference = NetworkOutputs(eager, task_of(eager.cfg))(x)
+    logs = []
+    for backend in ('onnxruntime', 'openvino'):
+        model = init_model(CLS, None, backend=backend,
+                           backend_options=dict(cache_dir=str(tmp_path), log=logs.append))
+        model.load_state_dict(eager.state_dict())
+        outputs = model.onnxruntime_network(x)
+        assert [o.shape for o in outputs] == [r.shape for r in reference]
+        for out, ref in zip(outputs, reference):
+            assert (out - ref).abs().max().item() <= 1e-4 * max(1., ref.abs().max().item())
+    assert sum('exporting' in m for m in logs) == 1, logs  # one graph, two runtimes
+    with pytest.raises(ValueError, match='fp32 graph only'):
+        OnnxRuntimeNetwork(eager, precision='int8', calibration=[x], runtime='openvino')

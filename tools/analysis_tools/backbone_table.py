@@ -17,6 +17,7 @@ from torch import nn
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.analysis import count_flops
+from mmmobilevit.analysis.report import write_report
 from mmmobilevit.models import ARCH_SETTINGS, MobileViTBackbone
 from mmmobilevit.releases import REFERENCE_PARAMS
 
@@ -58,9 +59,7 @@ def main(argv=None):
         ref_params, ref_flops = REFERENCE_PARAMS[arch], PAPER_FLOPS.get(arch)
         emit(f'| {arch} | {params:,} | {ref_params:,} | {flops / 1e9:.3f} '
              f'| {ref_flops if ref_flops and args.shape == 256 else "-"} |')
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+    write_report(args.out, lines)
     return 0
 
 

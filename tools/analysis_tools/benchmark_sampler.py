@@ -24,6 +24,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmmobilevit  # noqa: F401
+from mmmobilevit.analysis.report import write_report
 from mmmobilevit.datasets import MultiScaleBatchSampler
 from mmmobilevit.utils import read_config
 
@@ -91,9 +92,7 @@ def main(argv=None):
         f'updates per epoch, ratio {ms / std:.2f} (paper: 232k / 375k = 0.62 over 300 '
         f'epochs); the multi-scale plan uses {used:,} of {per_rank:,} images per rank.'])
     print('\n' + report)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(report + '\n')
+    write_report(args.out, report)
     return 0
 
 

@@ -16,6 +16,7 @@ from mmengine.registry import MODELS, DefaultScope
 
 import mmmobilevit  # noqa: F401
 from mmmobilevit.analysis.parallel import map_in_processes
+from mmmobilevit.analysis.report import write_report
 from mmmobilevit.utils import read_config
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -87,9 +88,7 @@ def main(argv=None):
     for line in table(args.task, args.jobs):
         print(line, flush=True)
         lines.append(line)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+    write_report(args.out, lines)
     return 0
 
 

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+from mmmobilevit.analysis.report import write_report
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -73,9 +75,7 @@ def main(argv=None):
             lines.append(f'tools/test.py on {osp.basename(checkpoints[-1])} (EMA weights): '
                          f'{name} {tested[name]:.2f}')
     print('\n'.join(lines))
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+    write_report(args.out, lines)
     return 0
 
 

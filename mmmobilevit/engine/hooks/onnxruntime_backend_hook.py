@@ -19,9 +19,10 @@ class OnnxRuntimeBackendHook(Hook):
     opset.
 
     Args:
-        backend (str): ``'onnxruntime'`` (fp32) or ``'onnxruntime-int8'`` (static int8,
+        backend (str): ``'onnxruntime'`` (fp32), ``'onnxruntime-int8'`` (static int8,
             calibrated on ``calib_images`` images of the config's ``calib_split``
-            dataloader). Defaults to ``'onnxruntime'``.
+            dataloader) or ``'openvino'`` (the fp32 graph in OpenVINO). Defaults to
+            ``'onnxruntime'``.
         calib_images (int): Calibration images for int8. Defaults to 32.
         calib_split (str): ``'val'``, ``'test'`` or ``'train'``. Defaults to ``'val'``.
         threads (int, optional): onnxruntime's intra-op threads (default: torch's).

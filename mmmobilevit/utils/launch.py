@@ -38,7 +38,9 @@ def process_group_args(cfg: Config, cpu: bool) -> Optional[dict]:
       (``TORCHELASTIC_RESTART_COUNT``) gets its own keys (a ``PrefixStore``) in
       torchrun's store; on GPUs the backend is the config's (mmengine's default nccl).
 
-    The config's ``env_cfg.dist_cfg`` is kept (``timeout`` in seconds).
+    The config's ``env_cfg.dist_cfg`` is kept (``timeout`` in seconds). For an elastic
+    attempt this connects to torchrun's store (rank 0 serves it where the agent does
+    not).
     """
     elastic = (int(os.environ.get('TORCHELASTIC_MAX_RESTARTS') or 0) > 0
                and 'MASTER_ADDR' in os.environ)
@@ -65,7 +67,7 @@ def process_group_args(cfg: Config, cpu: bool) -> Optional[dict]:
 def init_process_group(cfg: Config, launcher: str) -> bool:
     """Start the process group of a ``pytorch``-launched rank where mmengine's launcher
     cannot (a CPU-only machine) or could pick up a dead attempt's ranks (an elastic
-    restart): :func:`process_group_args` says how. ``Runner.setup_env`` skips
+    restart on CUDA GPUs or CPUs): :func:`process_group_args` says how. ``Runner.setup_env`` skips
     ``init_dist`` when a group exists already; elsewhere mmengine starts it as usual.
 
     Returns:
@@ -74,10 +76,12 @@ def init_process_group(cfg: Config, launcher: str) -> bool:
     if launcher != 'pytorch' or dist.is_initialized():
         return False
     cpu = cpu_only()
+    if not cpu and not torch.cuda.is_available():
+        return False  # MLU / NPU / MUSA: mmengine's launcher picks their backends
     args = process_group_args(cfg, cpu)
     if args is None:
         return False
-    if not cpu and torch.cuda.is_available():
+    if not cpu:
         torch.cuda.set_device(int(os.environ['LOCAL_RANK']))  # as mmengine's init_dist
     dist.init_process_group(**args)
     return True

@@ -29,6 +29,8 @@ class SSDLite(ConfigClassNamesMixin, CheckpointFitMixin, SingleStageDetector):
     COCO fallback (:class:`~mmmobilevit.models.utils.config_classes.ConfigClassNamesMixin`).
     """
 
+    class_names_from = ('mmdet', 'coco', 'bbox_head')
+
     def __init__(self, backbone: dict, neck: Optional[dict] = None,
                  bbox_head: Optional[dict] = None, *args, **kwargs) -> None:
         channels = backbone_out_channels(backbone)
@@ -39,14 +41,3 @@ class SSDLite(ConfigClassNamesMixin, CheckpointFitMixin, SingleStageDetector):
                 levels = tuple(channels) + tuple(neck.get('extra_channels', ()) if neck else ())
                 bbox_head = with_value(bbox_head, 'in_channels', levels, arch, 'bbox_head')
         super().__init__(backbone, neck, bbox_head, *args, **kwargs)
-
-    def fallback_classes(self) -> list:
-        from mmdet.evaluation import get_classes
-        return list(get_classes('coco'))
-
-    def class_count(self) -> int:
-        return self.bbox_head.num_classes
-
-    def dataset_registry(self):
-        from mmdet.registry import DATASETS
-        return DATASETS

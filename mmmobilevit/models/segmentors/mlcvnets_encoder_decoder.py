@@ -81,6 +81,8 @@ class MLCVNetsEncoderDecoder(ConfigClassNamesMixin, CheckpointFitMixin, EncoderD
     Cityscapes fallback (:class:`~mmmobilevit.models.utils.config_classes.ConfigClassNamesMixin`).
     """
 
+    class_names_from = ('mmseg', 'cityscapes', 'decode_head')
+
     def __init__(self, backbone: dict, decode_head: dict, *args,
                  auxiliary_head: Optional[dict] = None, **kwargs) -> None:
         channels = backbone_out_channels(backbone)
@@ -104,17 +106,6 @@ class MLCVNetsEncoderDecoder(ConfigClassNamesMixin, CheckpointFitMixin, EncoderD
             if self.test_cfg.get('mode', 'whole') != 'whole':
                 raise ValueError(f'test_cfg.protocol {protocol!r} evaluates whole images: '
                                  f'test_cfg.mode must be "whole", got {self.test_cfg.mode!r}')
-
-    def fallback_classes(self) -> list:
-        from mmseg.utils import get_classes
-        return list(get_classes('cityscapes'))
-
-    def class_count(self) -> int:
-        return self.decode_head.num_classes
-
-    def dataset_registry(self):
-        from mmseg.registry import DATASETS
-        return DATASETS
 
     def default_palette(self, count: int) -> list:
         # as mmseg's BaseSegDataset draws colours for classes given without a palette

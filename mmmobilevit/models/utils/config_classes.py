@@ -10,7 +10,8 @@ such a fallback out of our top-level models: names that are that fallback, or wh
 is not the head's, give way to those of the config's test dataset (``model.cfg``, which
 the APIs set), when those fit the head. Names a checkpoint carries stay as they are.
 """
-from typing import Optional
+import importlib
+from typing import Optional, Tuple
 
 
 def _unwrap(dataset: Optional[dict]) -> Optional[dict]:
@@ -58,22 +59,30 @@ def config_dataset_meta(cfg, registry) -> Optional[dict]:
 class ConfigClassNamesMixin:
     """``dataset_meta`` for a top-level model built from a config (detector or
     segmentor): what the inference APIs set, unless that is their no-checkpoint-meta
-    fallback (:attr:`fallback_classes`) or of another class count than the head
-    (:attr:`class_count`); then the names of the config's dataset
-    (:func:`config_dataset_meta`), once ``model.cfg`` is set and they fit the head.
-    The chosen value is kept, so later edits of it (a palette) persist."""
+    fallback or of another class count than the head; then the names of the config's
+    dataset (:func:`config_dataset_meta`), once ``model.cfg`` is set and they fit the
+    head. The chosen value is kept, so later edits of it (a palette) persist.
 
-    def fallback_classes(self) -> Optional[list]:
+    A class using it sets :attr:`class_names_from`: ``(framework, fallback dataset,
+    head attribute)``, e.g. ``('mmdet', 'coco', 'bbox_head')``.
+    """
+
+    class_names_from: Tuple[str, str, str]
+
+    def fallback_classes(self) -> list:
         """The names the framework's inference APIs give a checkpoint without any."""
-        return None
+        framework, dataset, _ = self.class_names_from
+        module = 'mmdet.evaluation' if framework == 'mmdet' else f'{framework}.utils'
+        return list(importlib.import_module(module).get_classes(dataset))
 
     def class_count(self) -> Optional[int]:
         """The head's number of classes (None where unknown)."""
-        return None
+        head = getattr(self, self.class_names_from[2], None)
+        return getattr(head, 'num_classes', None)
 
     def dataset_registry(self):
         """The framework's ``DATASETS`` registry, to look up the config's dataset."""
-        raise NotImplementedError
+        return importlib.import_module(f'{self.class_names_from[0]}.registry').DATASETS
 
     def default_palette(self, count: int) -> Optional[list]:
         """Colours for ``count`` classes where the config gives none (None: leave the
@@ -82,6 +91,7 @@ class ConfigClassNamesMixin:
 
     @property
     def dataset_meta(self) -> Optional[dict]:
+        """``dict(classes=..., palette=...)`` the model names its classes with."""
         meta = self.__dict__.get('_dataset_meta')
         count = self.class_count()
         classes = list((meta or {}).get('classes') or [])

@@ -203,16 +203,17 @@ def ort_session(path: str, threads: Optional[int] = None, spinning: bool = False
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 
 
-def compare_with_onnxruntime(module: nn.Module, path: str,
-                             batch_sizes: Sequence[int] = (1, 2),
-                             shape: Tuple[int, int] = (256, 256), atol: float = 1e-4,
-                             threads: Optional[int] = None, seed: int = 0) -> float:
-    """Run PyTorch and onnxruntime on the same random inputs; raise past ``atol``.
+def compare_outputs(module: nn.Module, session: Any, runtime: str = 'onnxruntime',
+                    batch_sizes: Sequence[int] = (1, 2),
+                    shape: Tuple[int, int] = (256, 256), atol: float = 1e-4,
+                    seed: int = 0) -> float:
+    """Run PyTorch and a runtime's ``session`` (onnxruntime's, or
+    :class:`~mmmobilevit.deployment.openvino_runtime.OpenVINOSession`) on the same
+    random inputs; raise :class:`CheckFailed` past ``atol``.
 
     The tolerance is on the absolute difference relative to the output's scale
     (``max|a - b| / max(1, max|a|)``). Returns the worst relative difference.
     """
-    session = ort_session(path, threads)
     gen = torch.Generator().manual_seed(seed)
     worst = 0.
     for n in batch_sizes:
@@ -221,13 +222,22 @@ def compare_with_onnxruntime(module: nn.Module, path: str,
             expected = [t.float().numpy() for t in as_tuple(module(x))]
         got = session.run(None, {session.get_inputs()[0].name: x.numpy()})
         if len(got) != len(expected):
-            raise CheckFailed(f'{len(got)} onnxruntime outputs vs {len(expected)}')
+            raise CheckFailed(f'{len(got)} {runtime} outputs vs {len(expected)}')
         for name, a, b in zip([o.name for o in session.get_outputs()], expected, got):
             if a.shape != b.shape:
                 raise CheckFailed(f'{name} at batch {n}: shape {b.shape} vs {a.shape}')
             diff = float(np.abs(a - b).max() / max(1., float(np.abs(a).max())))
             worst = max(worst, diff)
             if diff > atol:
-                raise CheckFailed(f'{name} at batch {n}: onnxruntime differs from PyTorch '
+                raise CheckFailed(f'{name} at batch {n}: {runtime} differs from PyTorch '
                                   f'by {diff:.2e} (> {atol:g})')
     return worst
+
+
+def compare_with_onnxruntime(module: nn.Module, path: str,
+                             batch_sizes: Sequence[int] = (1, 2),
+                             shape: Tuple[int, int] = (256, 256), atol: float = 1e-4,
+                             threads: Optional[int] = None, seed: int = 0) -> float:
+    """:func:`compare_outputs` with an onnxruntime session of the graph at ``path``."""
+    return compare_outputs(module, ort_session(path, threads), 'onnxruntime', batch_sizes,
+                           shape, atol, seed)

@@ -17,7 +17,7 @@ class OpenVINOSession:
     ``get_inputs()`` (objects with ``.name``) and ``run(None, {name: array})`` (the
     outputs as arrays, in the graph's order)."""
 
-    class _Input:
+    class _Input:  # a port's name, as onnxruntime's NodeArg has it
         def __init__(self, name: str) -> None:
             self.name = name
 
@@ -29,6 +29,9 @@ class OpenVINOSession:
     def get_inputs(self) -> List['OpenVINOSession._Input']:
         return self._inputs
 
+    def get_outputs(self) -> List['OpenVINOSession._Input']:
+        return [self._Input(port.get_any_name()) for port in self.compiled.outputs]
+
     def run(self, output_names: Optional[Sequence[str]],
             feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
         if output_names is not None:
@@ -37,14 +40,27 @@ class OpenVINOSession:
         return [np.array(results[port]) for port in self.compiled.outputs]
 
 
-def openvino_session(path: str, threads: Optional[int] = None) -> OpenVINOSession:
-    """The ONNX graph at ``path`` compiled by OpenVINO for the CPU, in float32
-    (``INFERENCE_PRECISION_HINT='f32'``), with ``threads`` inference threads."""
+def _openvino() -> Any:
     try:
-        import openvino as ov
+        import openvino
     except ImportError as err:
-        raise ImportError("the openvino backend needs OpenVINO: pip install 'mmmobilevit[deploy]' "
-                          "(or pip install openvino)") from err
+        raise ImportError("OpenVINO is not installed: pip install 'mmmobilevit[deploy]' "
+                          '(or pip install openvino)') from err
+    return openvino
+
+
+def save_openvino_ir(onnx_path: str, xml_path: str) -> None:
+    """Convert the ONNX graph at ``onnx_path`` to OpenVINO IR: ``xml_path`` and the
+    ``.bin`` of its weights beside it, kept in fp32 (``save_model`` would halve them to
+    fp16 by default)."""
+    ov = _openvino()
+    ov.save_model(ov.convert_model(onnx_path), xml_path, compress_to_fp16=False)
+
+
+def openvino_session(path: str, threads: Optional[int] = None) -> OpenVINOSession:
+    """The graph at ``path`` (ONNX or OpenVINO IR) compiled by OpenVINO for the CPU, in
+    float32 (``INFERENCE_PRECISION_HINT='f32'``), with ``threads`` inference threads."""
+    ov = _openvino()
     config = {'INFERENCE_PRECISION_HINT': 'f32'}
     if threads:
         config['INFERENCE_NUM_THREADS'] = int(threads)

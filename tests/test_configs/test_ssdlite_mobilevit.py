@@ -240,7 +240,7 @@ def test_onnx_raw_outputs_decode_to_mmdets_predictions(trained_toy_detector, toy
     from mmmobilevit.deployment import ort_session
     _, ckpt = trained_toy_detector
     onnx_file = str(tmp_path / 'det.onnx')
-    run_tool(['tools/deployment/pytorch2onnx.py', TOY, ckpt, '--out', onnx_file])
+    run_tool(['tools/deployment/export.py', TOY, ckpt, '--out', onnx_file])
     model = init_detector(osp.join(REPO, TOY), ckpt, device='cpu')
     data = Compose(get_test_pipeline_cfg(model.cfg))(
         dict(img_path=osp.join(toy_data, 'coco/val2017/000000000003.jpg'), img_id=0))

@@ -1,4 +1,4 @@
-"""tools/deployment/pytorch2onnx.py for the three tasks: opset, no Col2Im, dynamic
+"""tools/deployment/export.py for the three tasks: opset, no Col2Im, dynamic
 batch, onnxruntime parity (1e-4) with the eager PyTorch model."""
 import os.path as osp
 
@@ -31,7 +31,7 @@ def test_export_checks_and_onnxruntime_parity(task, tmp_path):
     # classification and detection at the size of the config's test pipeline (64: its
     # CenterCrop; 192: its Resize), segmentation at a size given
     args = ['--shape', str(shape[0]), str(shape[1])] if task == 'segmentation' else []
-    log = run_tool(['tools/deployment/pytorch2onnx.py', config, 'none', '--out', out]
+    log = run_tool(['tools/deployment/export.py', config, 'none', '--out', out]
                    + args).stdout
     assert f'input [N, 3, {shape[0]}, {shape[1]}]' in log
     assert f'exported {task} model' in log and '(deploy backbone)' in log
@@ -57,7 +57,7 @@ def test_parity_helper_reports_a_mismatch(tmp_path):
     """The parity check is not vacuous: other weights than the exported ones fail."""
     config, shape, _ = CASES['classification']
     out = str(tmp_path / 'cls.onnx')
-    run_tool(['tools/deployment/pytorch2onnx.py', config, 'none', '--out', out,
+    run_tool(['tools/deployment/export.py', config, 'none', '--out', out,
               '--no-deploy', '--shape', '64', '64'])
     torch.manual_seed(123)
     model = init_model(osp.join(REPO, config)).eval()
@@ -70,10 +70,10 @@ def test_parity_helper_reports_a_mismatch(tmp_path):
 
 
 def test_tool_errors(tmp_path):
-    proc = run_tool(['tools/deployment/pytorch2onnx.py', 'configs/nope.py', 'none'],
+    proc = run_tool(['tools/deployment/export.py', 'configs/nope.py', 'none'],
                     check=False)
     assert proc.returncode != 0 and 'config not found' in proc.stdout
-    proc = run_tool(['tools/deployment/pytorch2onnx.py', CASES['classification'][0],
+    proc = run_tool(['tools/deployment/export.py', CASES['classification'][0],
                      'none', '--opset', '11', '--out', str(tmp_path / 'x.onnx')],
                     check=False)
     assert proc.returncode != 0 and 'opset 11' in proc.stdout
@@ -94,3 +94,25 @@ def test_v2_blocks_export_their_odd_size_behaviour(arch, tmp_path):
     path = str(tmp_path / 'backbone.onnx')
     export_onnx(model, x, path)
     assert compare_with_onnxruntime(model, path, shape=(250, 300), threads=2) < 1e-4
+
+
+def test_openvino_target_writes_fp32_ir_that_runs_as_pytorch(tmp_path):
+    """``--target openvino``: OpenVINO IR (.xml + .bin, fp32 weights) converted from the
+    ONNX graph, checked by the tool with OpenVINO in float32 against PyTorch (#36)."""
+    from mmmobilevit.deployment.openvino_runtime import openvino_session
+    config, shape, names = CASES['classification']
+    out = str(tmp_path / 'cls.xml')
+    log = run_tool(['tools/deployment/export.py', config, 'none', '--target', 'openvino',
+                    '--out', out]).stdout
+    assert 'OpenVINO IR (fp32 weights)' in log and 'OpenVINO (f32) vs PyTorch' in log
+    assert osp.isfile(out) and osp.isfile(str(tmp_path / 'cls.bin'))
+    assert osp.isfile(str(tmp_path / 'cls.onnx'))  # the graph it came from
+    ir = open(out).read()
+    assert 'element_type="f32"' in ir and 'element_type="f16"' not in ir  # fp32 weights
+    session = openvino_session(out, threads=2)
+    assert [o.name for o in session.get_outputs()] == names
+    x = np.random.default_rng(0).standard_normal((3, 3) + shape).astype(np.float32)
+    assert session.run(None, {session.get_inputs()[0].name: x})[0].shape[0] == 3
+    proc = run_tool(['tools/deployment/export.py', config, 'none', '--target', 'openvino',
+                     '--out', str(tmp_path / 'cls.onnx')], check=False)
+    assert proc.returncode != 0 and 'writes a .xml file' in proc.stdout

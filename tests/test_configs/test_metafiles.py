@@ -48,6 +48,7 @@ def test_entries_have_the_openmmlab_fields():
             assert m['Weights License'].startswith(expected), m['Name']
 
 
+@pytest.mark.slow  # every dense config read
 def test_v1_weights_are_the_ones_the_dense_configs_initialise_from():
     from mmengine.config import Config
     weights = {m['Config'].split('/')[-1].split('_')[0]: m['Weights']

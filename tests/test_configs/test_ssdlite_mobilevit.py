@@ -48,6 +48,7 @@ def test_structure_at_320(config):
     assert cfg.model.backbone.init_cfg.type == 'Pretrained'
 
 
+@pytest.mark.slow  # the quick subset's detector API check: test_patches.py
 @pytest.mark.parametrize('arch', ['mobilevit/ssdlite_mobilevit-xxs',
                                   pytest.param('mobilevitv3/ssdlite_mobilevitv3-xxs',
                                                marks=pytest.mark.slow)])

@@ -50,6 +50,7 @@ def test_detector_and_classifier_take_the_arch_channels():
     assert cls.head.fc.in_features == 320  # the expansion conv
 
 
+@pytest.mark.slow  # several models built
 def test_a_given_value_that_does_not_fit_the_arch_stops_the_build():
     with pytest.raises(ValueError, match=r"neck.in_channels=\(128, 160\) does not fit the "
                        r"backbone: arch 'mobilevit-xxs' gives \(64, 80\)"):

@@ -73,6 +73,7 @@ def test_another_class_count_needs_an_explicit_partial_load(initial_weights, tmp
     assert torch.equal(runner.model.head.fc.weight, runner.before)  # kept its init
 
 
+@pytest.mark.slow  # a detector built and loaded
 def test_a_classifier_into_a_detector_backbone(initial_weights, tmp_path):
     with pytest.raises(CheckpointMismatchError, match='a mobilevit-xxs classifier'):
         load(TOY_DET, tmp_path, initial_weights['cls'])

@@ -30,6 +30,7 @@ def _runner(work, hook=None):
     return Runner.from_cfg(cfg)
 
 
+@pytest.mark.slow  # a Runner trains
 def test_a_diverging_loss_stops_the_run_before_a_checkpoint(toy_data, tmp_path):
     work = str(tmp_path / 'work')
     with pytest.raises(LossExplosionError,

@@ -41,6 +41,7 @@ def assert_loaded(model, expected):
         assert torch.equal(own[k], v), k
 
 
+@pytest.mark.slow  # a release served and converted (quick: the layout tests)
 def test_init_model_loads_the_release_by_url(apple_file, tmp_path, monkeypatch, toy_data):
     from mmseg.apis import inference_model, init_model
     monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))

@@ -10,6 +10,7 @@ such a fallback out of our top-level models: names that are that fallback, or wh
 is not the head's, give way to those of the config's test dataset (``model.cfg``, which
 the APIs set), when those fit the head. Names a checkpoint carries stay as they are.
 """
+import functools
 import importlib
 from typing import Optional, Tuple
 
@@ -56,6 +57,14 @@ def config_dataset_meta(cfg, registry) -> Optional[dict]:
     return dict(classes=list(classes), palette=None if palette is None else list(palette))
 
 
+@functools.lru_cache(maxsize=None)
+def _fallback_classes(framework: str, dataset: str) -> Tuple[str, ...]:
+    """The framework's names of ``dataset`` (read once per process: ``dataset_meta``
+    compares with them at every access)."""
+    module = 'mmdet.evaluation' if framework == 'mmdet' else f'{framework}.utils'
+    return tuple(importlib.import_module(module).get_classes(dataset))
+
+
 class ConfigClassNamesMixin:
     """``dataset_meta`` for a top-level model built from a config (detector or
     segmentor): what the inference APIs set, unless that is their no-checkpoint-meta
@@ -71,9 +80,7 @@ class ConfigClassNamesMixin:
 
     def fallback_classes(self) -> list:
         """The names the framework's inference APIs give a checkpoint without any."""
-        framework, dataset, _ = self.class_names_from
-        module = 'mmdet.evaluation' if framework == 'mmdet' else f'{framework}.utils'
-        return list(importlib.import_module(module).get_classes(dataset))
+        return list(_fallback_classes(*self.class_names_from[:2]))
 
     def class_count(self) -> Optional[int]:
         """The head's number of classes (None where unknown)."""

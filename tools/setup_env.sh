@@ -35,9 +35,11 @@ find_python() {
 
 mkdir -p "$MMMOBILEVIT_HOME" "$MMMOBILEVIT_WHEELS"
 req="$here/requirements/env.txt"
+# installed without their dependency lists (see the files: ExecuTorch, LiteRT)
+req_nodeps=("$here/requirements/executorch.txt" "$here/requirements/litert.txt")
 stamp="$MMMOBILEVIT_VENV/.mmmobilevit-stamp"
 # the stamp covers the pins and the mmcv build kind (FORCE_CUDA=1 asks for the CUDA ops)
-want_stamp="$(sha256sum < "$req" | cut -c1-16)-mmcv2.1.0-force_cuda${FORCE_CUDA:-0}"
+want_stamp="$(cat "$req" "${req_nodeps[@]}" | sha256sum | cut -c1-16)-mmcv2.1.0-force_cuda${FORCE_CUDA:-0}"
 
 if [ -x "$MMMOBILEVIT_VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then
   :  # up to date
@@ -84,6 +86,9 @@ PY
   fi
   pip_quiet "$vpy" -m pip install -q --force-reinstall --no-deps "$whl"
   pip_quiet "$vpy" -m pip install -q -r "$req" "$whl"   # mmcv's own dependencies, with the pins kept
+  for nodeps in "${req_nodeps[@]}"; do
+    pip_quiet "$vpy" -m pip install -q --no-deps -r "$nodeps"
+  done
   "$vpy" -c 'import mmcv, mmcv.ops, mmdet, mmseg, mmpretrain, timm; import torch; from mmcv.ops import nms; print("mmcv", mmcv.__version__, "torch", torch.__version__)' >&2
   echo "$want_stamp" >"$stamp"
   log "environment ready: $MMMOBILEVIT_VENV"

@@ -2,7 +2,8 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
                          [--show-dir DIR] [--deploy]
-                         [--backend {pytorch,onnxruntime,onnxruntime-int8,openvino}]
+                         [--backend {pytorch,onnxruntime,onnxruntime-int8,openvino,openvino-int8,
+                                    executorch}]
                          [--calib-images 32] [--cfg-options k=v ...]
     tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
 
@@ -12,7 +13,10 @@ asset) or a URL (downloaded and cached).
 (cached per checkpoint, config, input size, torch version and opset) inside the
 config's own pre- and post-processing and evaluator; ``onnxruntime-int8`` quantizes
 that graph statically (QDQ), calibrated on ``--calib-images`` images of the config's
-validation set; ``openvino`` runs the fp32 graph in OpenVINO (in float32).
+validation set; ``openvino`` runs the fp32 graph in OpenVINO (in float32),
+``openvino-int8`` its NNCF int8 quantization (calibrated as ``onnxruntime-int8``);
+``executorch`` runs an ExecuTorch program (XNNPACK) lowered from the deployed network,
+one per input size at batch 1 (about 20 s each, cached), image by image.
 """
 import argparse
 import os

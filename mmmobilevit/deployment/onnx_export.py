@@ -30,7 +30,7 @@ segmentation    ``seg_logits`` ``[N, num_classes, H, W]``: the decode head's log
 =============== =====================================================================
 """
 import time
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -132,6 +132,12 @@ class TensorOutputs(nn.Module):
         head = self.model.decode_head
         return nn.functional.interpolate(logits, size=x.shape[2:], mode='bilinear',
                                          align_corners=head.align_corners)
+
+
+def format_op_counts(counts: Dict[str, int]) -> str:
+    """``'conv 35, linear 37, ...'``: most frequent first, ties by name."""
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ', '.join(f'{op} {n}' for op, n in ordered)
 
 
 def as_tuple(outputs: Any) -> Tuple[torch.Tensor, ...]:

@@ -16,6 +16,10 @@ the weights, the model config, the input size, the torch version, the opset and,
 int8, the calibration inputs; a file is written under a temporary name and renamed, so
 an interrupted export leaves nothing half-written.
 
+``runtime='executorch'`` runs an ExecuTorch program (XNNPACK) lowered from the same
+deployed network instead, one per input size at batch 1, cached as ``.pte`` beside the
+graphs.
+
 int8 (``precision='int8'``): onnxruntime's post-training static quantization
 (``quantize_static``, QDQ format, per-channel int8 weights, uint8 activations,
 percentile calibration; convolutions, weight layers, SiLU and residual adds,
@@ -38,9 +42,11 @@ from ..checkpoint.io import sha256_of, write_atomically
 from .onnx_export import detection_output_names, export_onnx, ort_session, task_of
 
 PRECISIONS = ('fp32', 'int8')
-BACKENDS = ('pytorch', 'onnxruntime', 'onnxruntime-int8', 'openvino')
-#: what runs the exported graph: onnxruntime, or OpenVINO reading the same ONNX file
-RUNTIMES = ('onnxruntime', 'openvino')
+BACKENDS = ('pytorch', 'onnxruntime', 'onnxruntime-int8', 'openvino', 'openvino-int8',
+            'executorch')
+#: what runs the exported network: onnxruntime, or OpenVINO reading the same ONNX file,
+#: or ExecuTorch (XNNPACK) running a program lowered from the model, one per input size
+RUNTIMES = ('onnxruntime', 'openvino', 'executorch')
 _MODEL_PATCHES = ('extract_feat', 'train', 'onnxruntime_network')
 _HEAD_PATCHES = ('forward', )
 
@@ -252,8 +258,17 @@ def quantize_onnx(fp32_path: str, int8_path: str, calibration: Sequence[np.ndarr
 CHECKSUM_SUFFIX = '.sha256'
 
 
+def _digest(path: str) -> str:
+    """sha256 of a cached file; of an OpenVINO IR's ``.xml`` and its ``.bin`` both."""
+    if path.endswith('.xml'):
+        weights = path[:-4] + '.bin'
+        return sha256_of(path) + (' ' + sha256_of(weights) if osp.isfile(weights)
+                                  else ' missing-bin')
+    return sha256_of(path)
+
+
 def _write_checksum(path: str) -> None:
-    write_atomically(path + CHECKSUM_SUFFIX, sha256_of(path).encode())
+    write_atomically(path + CHECKSUM_SUFFIX, _digest(path).encode())
 
 
 class OnnxRuntimeNetwork:
@@ -271,9 +286,12 @@ class OnnxRuntimeNetwork:
         cache_dir (str, optional): Where graphs are cached (default
             :func:`onnx_cache_dir`).
         log (callable, optional): Progress messages (default ``print``).
-        runtime (str): ``'onnxruntime'`` or ``'openvino'`` (fp32 only: OpenVINO compiles
-            the same cached ONNX graph, in float32;
-            :func:`~mmmobilevit.deployment.openvino_runtime.openvino_session`).
+        runtime (str): ``'onnxruntime'``, ``'openvino'`` (OpenVINO compiles the same
+            cached ONNX graph, in float32, or its NNCF int8 IR;
+            :func:`~mmmobilevit.deployment.openvino_runtime.openvino_session`) or
+            ``'executorch'`` (fp32 only: an ExecuTorch program delegated to XNNPACK,
+            :mod:`~mmmobilevit.deployment.executorch_export`, exported at batch 1 per
+            input size and cached as a ``.pte``; a batch runs image by image).
     """
 
     def __init__(self, model: nn.Module, precision: str = 'fp32',
@@ -286,8 +304,8 @@ class OnnxRuntimeNetwork:
             raise ValueError(f'precision must be one of {PRECISIONS}, got {precision!r}')
         if runtime not in RUNTIMES:
             raise ValueError(f'runtime must be one of {RUNTIMES}, got {runtime!r}')
-        if runtime == 'openvino' and precision != 'fp32':
-            raise ValueError("runtime='openvino' runs the fp32 graph only")
+        if runtime == 'executorch' and precision != 'fp32':
+            raise ValueError(f'runtime={runtime!r} runs the fp32 network only')
         if precision == 'int8' and not calibration:
             raise ValueError("precision='int8' needs calibration inputs")
         cfg = getattr(model, 'cfg', None)
@@ -322,11 +340,24 @@ class OnnxRuntimeNetwork:
         digest.update(str(model_cfg if model_cfg is not None else
                           self._config_text).encode())
         digest.update(f'|{size}|torch {torch.__version__}|opset {self.opset}'.encode())
+        if self.runtime == 'executorch':  # the program: its version and our forms
+            from importlib.metadata import version
+
+            from . import xnnpack_forms
+            digest.update(f'|executorch {version("executorch")} xnnpack batch 1|'
+                          f'{sorted(xnnpack_forms.FORMS.values(), key=str)}'.encode())
         if (precision or self.precision) == 'int8':
             # the recipe too: a changed op set or calibration makes another graph
-            digest.update(f'|int8 ort {onnxruntime.__version__}|{QUANTIZED_OPS}|'
-                          f'{DEFAULT_CALIBRATION_METHOD} {CALIB_PERCENTILE}|'
-                          f'{FP32_NODES_RULE}|'.encode())
+            if self.runtime == 'openvino':
+                from importlib.metadata import version
+
+                from .openvino_runtime import NNCF_RECIPE
+                digest.update(f'|int8 nncf {version("nncf")} openvino {version("openvino")}'
+                              f'|{NNCF_RECIPE}|'.encode())
+            else:
+                digest.update(f'|int8 ort {onnxruntime.__version__}|{QUANTIZED_OPS}|'
+                              f'{DEFAULT_CALIBRATION_METHOD} {CALIB_PERCENTILE}|'
+                              f'{FP32_NODES_RULE}|'.encode())
             digest.update(hash_tensors([(str(i), c) for i, c in
                                         enumerate(self.calibration)]).encode())
         return digest.hexdigest()[:24]
@@ -344,19 +375,30 @@ class OnnxRuntimeNetwork:
         stem = '{}_{}x{}_{}'.format(self.task, size[0], size[1],
                                     self.cache_key(size, 'fp32', weights))
         fp32 = osp.join(self.cache_dir, f'{stem}.onnx')
+        if self.runtime == 'executorch':
+            fp32 = osp.join(self.cache_dir, f'{stem}.pte')
         if not self._cached(fp32):
-            self._export(size, fp32)
+            if self.runtime == 'executorch':
+                self._export_executorch(size, fp32)
+            else:
+                self._export(size, fp32)
             _write_checksum(fp32)
         path = fp32
         if self.precision == 'int8':
-            path = osp.join(self.cache_dir, '{}_{}x{}_{}.int8.onnx'.format(
-                self.task, size[0], size[1], self.cache_key(size, 'int8', weights)))
+            suffix = '.openvino-int8.xml' if self.runtime == 'openvino' else '.int8.onnx'
+            path = osp.join(self.cache_dir, '{}_{}x{}_{}{}'.format(
+                self.task, size[0], size[1], self.cache_key(size, 'int8', weights), suffix))
             if not self._cached(path):
-                self.log(f'onnxruntime: quantizing to int8 with '
+                self.log(f'{self.runtime}: quantizing to int8 with '
                          f'{len(self.calibration)} calibration input(s) ...')
-                seconds = quantize_onnx(fp32, path, self._calibration_at(size))
+                start = time.perf_counter()
+                if self.runtime == 'openvino':
+                    self._quantize_openvino(fp32, path, size)
+                else:
+                    quantize_onnx(fp32, path, self._calibration_at(size))
                 _write_checksum(path)
-                self.log(f'onnxruntime: int8 graph {path} ({seconds:.1f} s)')
+                self.log(f'{self.runtime}: int8 graph {path} '
+                         f'({time.perf_counter() - start:.1f} s)')
         self.paths[size] = path
         return path
 
@@ -369,12 +411,13 @@ class OnnxRuntimeNetwork:
             return False
         checksum = path + CHECKSUM_SUFFIX
         expected = open(checksum).read().strip() if osp.isfile(checksum) else None
-        if expected is not None and expected == sha256_of(path):
+        if expected is not None and expected == _digest(path):
             return True
         self.log(f'onnxruntime: the cached graph {path} '
                  + ('differs from the checksum written with it (corrupted or truncated)'
                     if expected else 'has no checksum beside it') + ': making it anew')
-        for stale in (path, path + '.data', checksum):
+        for stale in (path, path + '.data', path[:-4] + '.bin' if path.endswith('.xml')
+                      else path + '.bin', checksum):
             if osp.exists(stale):
                 os.remove(stale)
         return False
@@ -405,6 +448,31 @@ class OnnxRuntimeNetwork:
                     os.remove(leftover)
         self.log(f'onnxruntime: exported {path} ({seconds:.1f} s; cached)')
 
+    def _quantize_openvino(self, fp32: str, path: str, size: Tuple[int, int]) -> None:
+        """NNCF int8 IR at ``path`` (its ``.xml`` renamed into place last)."""
+        from .openvino_runtime import quantize_openvino
+        stem = f'{path[:-4]}.{os.getpid()}.partial'
+        try:
+            quantize_openvino(fp32, stem + '.xml', self._calibration_at(size))
+            os.replace(stem + '.bin', path[:-4] + '.bin')
+            os.replace(stem + '.xml', path)
+        finally:
+            for leftover in (stem + '.xml', stem + '.bin'):
+                if osp.exists(leftover):
+                    os.remove(leftover)
+
+    def _export_executorch(self, size: Tuple[int, int], path: str) -> None:
+        from ..models.utils import switch_to_deploy
+        from .executorch_export import export_executorch, prepare_for_xnnpack
+        self.log(f'executorch: lowering the {self.task} network at {size[0]}x{size[1]} '
+                 f'(batch 1, XNNPACK) ...')
+        network = NetworkOutputs(self._plain_copy().cpu().eval(), self.task)
+        switch_to_deploy(network.model)
+        prepare_for_xnnpack(network.model)
+        result = export_executorch(network, torch.zeros(1, 3, *size), path)  # atomic
+        self.log(f'executorch: {path} ({result["seconds"]:.1f} s, '
+                 f'{result["delegation"].describe()}; cached)')
+
     def _plain_copy(self) -> nn.Module:
         """A deep copy of the model without :func:`use_onnxruntime`'s patches."""
         head = _head_of(self.model, self.task)
@@ -430,6 +498,10 @@ class OnnxRuntimeNetwork:
             if self.runtime == 'openvino':
                 from .openvino_runtime import openvino_session
                 self.sessions[size] = openvino_session(self.graph_path(size), self.threads)
+            elif self.runtime == 'executorch':
+                from .executorch_export import ExecuTorchSession
+                self.sessions[size] = ExecuTorchSession(self.graph_path(size),
+                                                        threads=self.threads)
             else:
                 self.sessions[size] = ort_session(self.graph_path(size), self.threads)
         return self.sessions[size]
@@ -446,7 +518,12 @@ class OnnxRuntimeNetwork:
             self._weights_version = version
         session = self.session(size)
         array = inputs.detach().float().cpu().contiguous().numpy()
-        outputs = session.run(None, {session.get_inputs()[0].name: array})
+        name = session.get_inputs()[0].name
+        if self.runtime == 'executorch':  # a batch-1 program: image by image
+            runs = [session.run(None, {name: array[i:i + 1]}) for i in range(len(array))]
+            outputs = [np.concatenate(parts) for parts in zip(*runs)]
+        else:
+            outputs = session.run(None, {name: array})
         return [torch.from_numpy(o).to(inputs.device) for o in outputs]
 
 
@@ -523,18 +600,19 @@ def calibration_inputs(model: nn.Module, num_images: int = 32,
 
 
 def backend_precision(backend: str) -> Optional[str]:
-    """``'pytorch'`` -> None, ``'onnxruntime'`` / ``'openvino'`` -> ``'fp32'``,
-    ``'onnxruntime-int8'`` -> ``'int8'``."""
+    """``'pytorch'`` -> None, ``'onnxruntime'`` / ``'openvino'`` / ``'executorch'`` ->
+    ``'fp32'``, ``'onnxruntime-int8'`` / ``'openvino-int8'`` -> ``'int8'``."""
     if backend not in BACKENDS:
         raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
     return {'pytorch': None, 'onnxruntime': 'fp32', 'onnxruntime-int8': 'int8',
-            'openvino': 'fp32'}[backend]
+            'openvino': 'fp32', 'openvino-int8': 'int8', 'executorch': 'fp32'}[backend]
 
 
 def use_backend(model: nn.Module, backend: str, calib_images: int = 32,
                 calib_split: str = 'val', **kwargs) -> nn.Module:
     """:func:`use_onnxruntime` for a backend name (:data:`BACKENDS`; ``'openvino'``
-    runs the same graph in OpenVINO); for int8 the calibration inputs come from
+    runs the same graph in OpenVINO, ``'openvino-int8'`` NNCF's int8 of it there,
+    ``'executorch'`` an ExecuTorch program); for int8 the calibration inputs come from
     :func:`calibration_inputs`."""
     precision = backend_precision(backend)
     if precision is None:
@@ -543,6 +621,6 @@ def use_backend(model: nn.Module, backend: str, calib_images: int = 32,
     if precision == 'int8':
         calibration = calibration_inputs(getattr(model, 'module', model), calib_images,
                                          calib_split)
-    if backend == 'openvino':
-        kwargs.setdefault('runtime', 'openvino')
+    if backend in ('openvino', 'openvino-int8', 'executorch'):
+        kwargs.setdefault('runtime', backend.split('-')[0])
     return use_onnxruntime(model, precision=precision, calibration=calibration, **kwargs)

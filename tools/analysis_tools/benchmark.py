@@ -1,8 +1,9 @@
-"""Side-by-side speed of MobileViT models: ours vs mmpretrain vs timm vs onnxruntime.
+"""Side-by-side speed of MobileViT models: ours vs mmpretrain vs timm vs onnxruntime,
+OpenVINO and ExecuTorch.
 
     python tools/analysis_tools/benchmark.py [--task cls] [--archs mobilevit-s ...]
         [--threads 2] [--size 256] [--rounds 5] [--iters 10] [--warmup 3] [--compile]
-        [--no-onnx] [--no-int8] [--agreement-inputs 1000] [--malloc keep]
+        [--no-onnx] [--no-int8] [--executorch] [--agreement-inputs 1000] [--malloc keep]
         [--out results.json]
     python tools/analysis_tools/benchmark.py --task det   # SSDLite-MobileViT-S, 320x320
     python tools/analysis_tools/benchmark.py --task seg   # DeepLabv3-MobileViT-S, 512x512
@@ -42,6 +43,18 @@ onnxruntime         ours exported (deploy form) and run by onnxruntime on the CP
 onnxruntime-int8    that graph statically quantized to int8 (QDQ; ``quantize_static``
                     calibrated on 32 fixed smooth random images); its top-1 agreement
                     with fp32 is measured on ``--agreement-inputs`` other fixed images
+openvino            the onnxruntime row's graph run by OpenVINO on the CPU, float32
+                    (``INFERENCE_PRECISION_HINT='f32'``; this CPU's default is bf16)
+openvino-int8       that graph quantized by NNCF (default preset, calibrated on the
+                    onnxruntime-int8 row's 32 images); top-1 agreement with fp32 as
+                    onnxruntime-int8's
+executorch          ours-deploy in its XNNPACK forms, lowered whole to ExecuTorch's
+                    XNNPACK delegate (``--executorch``; one program per batch size, 1 and
+                    8, since the programs' shapes are fixed; about 20 s of lowering each)
+executorch-int8     the executorch row quantized statically (PT2E, XNNPACK quantizer,
+                    calibrated on the onnxruntime-int8 row's 32 images; ``--executorch``);
+                    its top-1 agreement with fp32 on ``--agreement-inputs`` images
+timm-executorch     timm's model through the same lowering (``--executorch``, v1 / v2)
 =================== ===========================================================
 
 Columns: batch-1 latency (ms), batch-8 throughput (images/s), a batch-8 training step
@@ -73,6 +86,7 @@ No test asserts a time: these are measurements; quote them with the command.
 """
 import argparse
 import contextlib
+import copy
 import json
 import math
 import os
@@ -93,8 +107,10 @@ from mmmobilevit.utils import read_config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 INFERENCE_ONLY = ('ours-deploy', 'ours-bf16', 'ours-compile', 'onnxruntime',
-                  'onnxruntime-int8')
+                  'onnxruntime-int8', 'openvino', 'openvino-int8', 'executorch',
+                  'executorch-int8', 'timm-executorch')
 ONNX_IMPLS = ('onnxruntime', 'onnxruntime-int8')
+EXECUTORCH_IMPLS = ('executorch', 'executorch-int8', 'timm-executorch')
 AGREEMENT_TOL = 1e-4
 
 
@@ -164,6 +180,10 @@ def implementations(arch, args):
         impls.append('ours-compile')
     if not args.no_onnx:
         impls += ['onnxruntime'] + ([] if args.no_int8 else ['onnxruntime-int8'])
+        impls += ['openvino'] + ([] if args.no_int8 else ['openvino-int8'])
+    if args.executorch:
+        impls += ['executorch', 'executorch-int8'] + (
+            ['timm-executorch'] if arch in TIMM_NAMES else [])
     if args.impls:
         impls = [i for i in impls if i in args.impls or i == baseline_of(arch)]
     return impls
@@ -230,7 +250,23 @@ class ClsWorker:
         size = args.size
         self.x1, self.x8 = torch.randn(1, 3, size, size), torch.randn(8, 3, size, size)
         self.model = None
-        if args.worker in ONNX_IMPLS:
+        if args.worker in ('openvino', 'openvino-int8'):
+            from mmmobilevit.deployment.openvino_runtime import openvino_session
+            graph = (f'{args.arch}.fp32.onnx' if args.worker == 'openvino'
+                     else f'{args.arch}.openvino-int8.xml')
+            session = openvino_session(osp.join(args.workdir, graph), args.threads)
+
+            def infer(x):
+                return session.run(None, {'input': x.numpy()})
+        elif args.worker in EXECUTORCH_IMPLS:
+            from mmmobilevit.deployment.executorch_export import ExecuTorchSession
+            programs = {n: ExecuTorchSession(
+                osp.join(args.workdir, f'{args.arch}.{args.worker}.b{n}.pte'),
+                threads=args.threads) for n in (1, 8)}
+
+            def infer(x):
+                return programs[x.shape[0]].run(None, {'input': x.numpy()})
+        elif args.worker in ONNX_IMPLS:
             from mmmobilevit.deployment import ort_session
             name = 'int8' if args.worker == 'onnxruntime-int8' else 'fp32'
             # back-to-back runs: onnxruntime's own default, spinning threads
@@ -631,15 +667,30 @@ def prepare(arch, args):
     checks, failures = {}, []
     impls = implementations(arch, args)
     for impl in impls:
-        if impl == 'onnxruntime':
+        if impl in ('onnxruntime', 'openvino'):
             from mmmobilevit.deployment import export_onnx, ort_session
             path = osp.join(args.workdir, f'{arch}.fp32.onnx')
-            deployed = build_impl('ours-deploy', arch, timm_state, our_state)
-            export_onnx(deployed, x, path)
-            session = ort_session(path, args.threads)
+            if not osp.isfile(path):
+                deployed = build_impl('ours-deploy', arch, timm_state, our_state)
+                export_onnx(deployed, x, path)
+            if impl == 'openvino':
+                from mmmobilevit.deployment.openvino_runtime import openvino_session
+                session = openvino_session(path, args.threads)
+            else:
+                session = ort_session(path, args.threads)
             got = torch.from_numpy(session.run(None, {'input': x.numpy()})[0])
+        elif impl in EXECUTORCH_IMPLS:
+            if impl == 'executorch-int8' and 'executorch' not in impls:  # its reference
+                export_executorch_programs('executorch', arch, timm_state, our_state, x, args)
+            got = export_executorch_programs(impl, arch, timm_state, our_state, x, args)
+            if impl == 'executorch-int8':
+                checks.update(executorch_int8_agreement(arch, args))
+                continue
         elif impl == 'onnxruntime-int8':
             checks.update(quantize_and_agree(arch, args))
+            continue
+        elif impl == 'openvino-int8':
+            checks.update(quantize_and_agree(arch, args, runtime='openvino'))
             continue
         elif impl in ('ours', 'ours-compile'):
             continue  # ours-compile is checked inside its own process (compile cost)
@@ -660,7 +711,53 @@ def prepare(arch, args):
     return checks
 
 
-def quantize_and_agree(arch, args):
+def export_executorch_programs(impl, arch, timm_state, our_state, x, args):
+    """Lower ``impl`` (ours-deploy in its XNNPACK forms, or timm's model as it is) to
+    ExecuTorch programs at batch 1 and 8; returns the batch-1 program's logits of each
+    image of ``x`` (checked against ours like every row's)."""
+    from mmmobilevit.deployment.executorch_export import (ExecuTorchSession, export_executorch,
+                                                          prepare_for_xnnpack, quantize_for_xnnpack)
+    if impl in ('executorch', 'executorch-int8'):
+        model = build_impl('ours-deploy', arch, timm_state, our_state)
+        prepare_for_xnnpack(model)
+    else:
+        model = build_impl('timm', arch, timm_state, our_state)
+    size = args.size
+    for n in (1, 8):
+        path = osp.join(args.workdir, f'{arch}.{impl}.b{n}.pte')
+        example = torch.randn(n, 3, size, size)
+        program = model
+        if impl == 'executorch-int8':  # the onnxruntime-int8 row's calibration images
+            program = quantize_for_xnnpack(copy.deepcopy(model), example,
+                                           [x[None] for x in smooth_images(32, size, seed=2)])
+        result = export_executorch(program, example, path)
+        print(f'[{arch}] {impl} b{n}: lowered in {result["seconds"]:.0f} s, '
+              f'{result["delegation"].describe()}', flush=True)
+    session = ExecuTorchSession(osp.join(args.workdir, f'{arch}.{impl}.b1.pte'))
+    return torch.cat([torch.from_numpy(session.run(None, {'input': x[i:i + 1].numpy()})[0])
+                      for i in range(x.shape[0])])
+
+
+def executorch_int8_agreement(arch, args):
+    """Top-1 agreement of the int8 and fp32 ExecuTorch programs (batch 1) on
+    ``--agreement-inputs`` fixed images (seed 3, as the onnxruntime-int8 row's)."""
+    from mmmobilevit.deployment.executorch_export import ExecuTorchSession
+    sessions = [ExecuTorchSession(osp.join(args.workdir, f'{arch}.{impl}.b1.pte'))
+                for impl in ('executorch', 'executorch-int8')]
+    fp32_logits, int8_logits = [], []
+    for start in range(0, args.agreement_inputs, 50):
+        images = smooth_images(min(50, args.agreement_inputs - start), args.size,
+                               seed=3 + start)
+        for image in images:
+            x = {'input': image[None].numpy()}
+            fp32_logits.append(torch.from_numpy(sessions[0].run(None, x)[0]))
+            int8_logits.append(torch.from_numpy(sessions[1].run(None, x)[0]))
+    a, b = torch.cat(fp32_logits).double(), torch.cat(int8_logits).double()
+    return {'executorch-int8 top-1 agreement': top1_agreement(a, b),
+            'executorch-int8 logit SQNR dB': sqnr_db(a, b)}
+
+
+def quantize_and_agree(arch, args, runtime='onnxruntime'):
     """int8 graph from the fp32 one (32 calibration images, seed 2); top-1 agreement
     with fp32 on ``--agreement-inputs`` other fixed images (seed 3), the logits' SQNR
     (fp32 logit power over the int8 error's, dB), fp32's median top-1 margin in
@@ -670,10 +767,16 @@ def quantize_and_agree(arch, args):
     (:func:`sqnr_for_agreement`)."""
     from mmmobilevit.deployment import ort_session, quantize_onnx
     fp32 = osp.join(args.workdir, f'{arch}.fp32.onnx')
-    int8 = osp.join(args.workdir, f'{arch}.int8.onnx')
     calib = [x[None].numpy() for x in smooth_images(32, args.size, seed=2)]
-    quantize_onnx(fp32, int8, calib)
-    sessions = [ort_session(p, args.threads) for p in (fp32, int8)]
+    if runtime == 'openvino':  # NNCF; both graphs run by OpenVINO
+        from mmmobilevit.deployment.openvino_runtime import openvino_session, quantize_openvino
+        int8 = osp.join(args.workdir, f'{arch}.openvino-int8.xml')
+        quantize_openvino(fp32, int8, calib)
+        sessions = [openvino_session(p, args.threads) for p in (fp32, int8)]
+    else:
+        int8 = osp.join(args.workdir, f'{arch}.int8.onnx')
+        quantize_onnx(fp32, int8, calib)
+        sessions = [ort_session(p, args.threads) for p in (fp32, int8)]
     n, fp32_logits, int8_logits = args.agreement_inputs, [], []
     for start in range(0, n, 50):
         x = smooth_images(min(50, n - start), args.size, seed=3 + start).numpy()
@@ -681,6 +784,9 @@ def quantize_and_agree(arch, args):
         fp32_logits.append(a)
         int8_logits.append(b)
     a, b = torch.cat(fp32_logits).double(), torch.cat(int8_logits).double()
+    if runtime == 'openvino':
+        return {'openvino-int8 top-1 agreement': top1_agreement(a, b),
+                'openvino-int8 logit SQNR dB': sqnr_db(a, b)}
     top2 = a.topk(2, dim=1).values
     margins = (top2[:, 0] - top2[:, 1]) / a.std(dim=1)
     return {'onnxruntime-int8 top-1 agreement': top1_agreement(a, b),
@@ -763,13 +869,20 @@ def format_table(arch, results, spreads, checks, roofline, flops, args):
     for ref in ('onnxruntime', 'ours-deploy'):
         if ref not in results:
             continue
-        pairs = [(i, results[i]) for i in ('ours-deploy', 'ours-compile', 'onnxruntime-int8')
+        pairs = [(i, results[i]) for i in ('ours-deploy', 'ours-compile', 'onnxruntime-int8',
+                                           'openvino', 'openvino-int8', 'executorch')
                  if i in results and i != ref]
         if pairs:
             lines.append(f'vs {ref} (b8 x / b1 x): ' + ', '.join(
                 f'{i} {r["throughput_b8"] / results[ref]["throughput_b8"]:.2f} / '
                 f'{results[ref]["latency_b1_ms"] / r["latency_b1_ms"]:.2f}'
                 for i, r in pairs))
+    for impl, ref in (('executorch', 'timm-executorch'), ('executorch-int8', 'executorch')):
+        if impl in results and ref in results:
+            r, b = results[impl], results[ref]
+            lines.append(f'{impl} vs {ref} (b8 x / b1 x): '
+                         f'{r["throughput_b8"] / b["throughput_b8"]:.2f} / '
+                         f'{b["latency_b1_ms"] / r["latency_b1_ms"]:.2f}')
     agree = ', '.join(f'{k} {v:.1%}' if 'agreement' in k else f'{k} {v:.1f}'
                       if 'SQNR' in k else f'{k} {v:.3f}' if 'margin' in k
                       else f'{k} {v:.1e}' for k, v in checks.items())
@@ -902,6 +1015,9 @@ def parse_args(argv=None):
     parser.add_argument('--compile', action='store_true')
     parser.add_argument('--no-onnx', action='store_true')
     parser.add_argument('--no-int8', action='store_true')
+    parser.add_argument('--executorch', action='store_true',
+                        help='add the executorch, executorch-int8 and timm-executorch '
+                        'rows (cls; each lowers two programs, 20-70 s apiece)')
     parser.add_argument('--agreement-inputs', type=int, default=1000)
     parser.add_argument('--malloc', choices=['keep', 'default'], default='keep',
                         help='keep: every worker keeps freed memory for reuse '

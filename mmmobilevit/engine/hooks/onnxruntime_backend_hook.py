@@ -21,7 +21,9 @@ class OnnxRuntimeBackendHook(Hook):
     Args:
         backend (str): ``'onnxruntime'`` (fp32), ``'onnxruntime-int8'`` (static int8,
             calibrated on ``calib_images`` images of the config's ``calib_split``
-            dataloader) or ``'openvino'`` (the fp32 graph in OpenVINO). Defaults to
+            dataloader), ``'openvino'`` (the fp32 graph in OpenVINO), ``'openvino-int8'``
+            (NNCF's int8 of it, calibrated likewise) or ``'executorch'``
+            (an ExecuTorch program, XNNPACK, batch 1 per input size). Defaults to
             ``'onnxruntime'``.
         calib_images (int): Calibration images for int8. Defaults to 32.
         calib_split (str): ``'val'``, ``'test'`` or ``'train'``. Defaults to ``'val'``.

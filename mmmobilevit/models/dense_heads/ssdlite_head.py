@@ -149,10 +149,11 @@ class SSDLiteHead(SSDHead):
         cls_scores, bbox_preds = [], []
         for feat, proj, predictor, anchors in zip(x, self.projections, self.predictors,
                                                   self.num_base_priors):
-            boxes, scores = predictor(proj(feat)).split(
-                [anchors * 4, anchors * self.cls_out_channels], dim=1)
-            cls_scores.append(scores)
-            bbox_preds.append(boxes)
+            out = predictor(proj(feat))
+            # slices rather than split(): the same views, and ops that ExecuTorch's
+            # XNNPACK delegate takes (it has no split)
+            bbox_preds.append(out[:, :anchors * 4])
+            cls_scores.append(out[:, anchors * 4:])
         return cls_scores, bbox_preds
 
     def get_anchors(self, featmap_sizes: List[tuple], batch_img_metas: List[dict],

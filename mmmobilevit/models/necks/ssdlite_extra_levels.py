@@ -58,5 +58,7 @@ class SSDLiteExtraLevels(BaseModule):
         for layer in self.extra_layers:
             x = layer(x)
             outs.append(x)
-        outs.append(self.global_level(nn.functional.adaptive_avg_pool2d(x, 1)))
+        # global average pooling written as a mean (the same values), which ExecuTorch's
+        # XNNPACK delegate takes for every map size
+        outs.append(self.global_level(x.mean(dim=(2, 3), keepdim=True)))
         return tuple(outs)

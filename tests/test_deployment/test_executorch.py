@@ -1,0 +1,160 @@
+"""ExecuTorch (XNNPACK) export: the XNNPACK forms of the layers compute the eager
+layers' functions, and the networks of the three families lower whole into one XNNPACK
+subgraph that ExecuTorch's runtime runs as PyTorch does. Every arch x task at the
+release input sizes: ``tools/deployment/verify_exports.py`` (the docs' table)."""
+import copy
+import glob
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import mmmobilevit  # noqa: F401
+from helpers import REPO, load_tool
+from helpers.small_models import small_arch
+from mmmobilevit.deployment.xnnpack_forms import (MeanAdaptiveAvgPool2d, pooling_matrix,
+                                                  to_xnnpack_forms)
+from mmmobilevit.models.layers import LinearTransformerLayer, TransformerLayer
+
+
+def _close(a, b, tol=1e-5):
+    return (a - b).abs().max().item() <= tol * max(1., b.abs().max().item())
+
+
+def test_xnnpack_forms_compute_the_eager_layers():
+    """Same state dict, same outputs: LayerNorm / GroupNorm(1) from 4-D means, attention
+    as 3-D batched matmuls at every token count (fused SDPA above 144 in eager mode),
+    separable attention with a batched-matmul context, adaptive pooling to 1x1 and to
+    bins that do not divide the map."""
+    torch.manual_seed(0)
+    v1 = TransformerLayer(32, 64, num_heads=4).eval()
+    v2 = LinearTransformerLayer(16, 32, patch_size=2).eval()
+    for layer in (v1, v2):
+        for p in layer.parameters():  # affines away from 1 / 0
+            p.data.add_(torch.randn_like(p) * 0.1)
+    cases = [(v1, torch.randn(2, 100, 32)), (v1, torch.randn(2, 256, 32)),
+             (v2, torch.randn(2, 16, 8, 12))]
+    for bins in (1, 2, 3, 6, (3, None)):
+        cases.append((nn.AdaptiveAvgPool2d(bins), torch.randn(2, 5, 17, 23)))
+    for module, x in cases:
+        expected = module(x)
+        form = copy.deepcopy(module)
+        counts = to_xnnpack_forms(form)
+        assert counts and form.state_dict().keys() == module.state_dict().keys()
+        assert _close(form(x), expected), type(module).__name__
+        assert _close(form(x), expected)  # a second call (pooling matrices made once)
+    assert sorted(to_xnnpack_forms(copy.deepcopy(v1))) == ['BmmSelfAttention', 'MeanLayerNorm']
+    assert sorted(to_xnnpack_forms(copy.deepcopy(v2))) == ['BmmLinearSelfAttention',
+                                                           'MeanSingleGroupNorm']
+    # windows floor(i * n / bins) .. ceil((i + 1) * n / bins): 64 over 3 bins overlap
+    rows = np.array(pooling_matrix(64, 3))
+    assert (rows > 0).sum(1).tolist() == [22, 22, 22] and np.allclose(rows.sum(1), 1)
+    pool = MeanAdaptiveAvgPool2d(3)
+    assert not hasattr(pool, 'pool_h') and pool(torch.randn(1, 2, 9, 9)).shape == (1, 2, 3, 3)
+    assert pool.pool_h.shape == (3, 9) and 'pool_h' not in pool.state_dict()
+
+
+@pytest.mark.slow  # one small lowering (about 15 s)
+def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path):
+    """``backend='executorch'`` on the toy classifier with a MobileViTv3-0.5 backbone of
+    one transformer layer per stage (a small graph; its layers are v2's separable
+    attention with v3's fusion): one XNNPACK subgraph, no op outside, ExecuTorch's
+    runtime within 1e-4 of PyTorch (measured ~1e-6). v1's layers: the next test. Every
+    released arch and task at full size, through the export tool's steps:
+    ``verify_exports.py`` (the docs' table)."""
+    from mmmobilevit.apis import init_model
+    from mmmobilevit.compat import active_patches, remove_patches
+    from mmmobilevit.deployment import NetworkOutputs
+    from mmmobilevit.deployment.executorch_export import ExecuTorchSession
+    tool = load_tool('tools/deployment/export.py')
+    config = osp.join(REPO, 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
+    before = set(active_patches())
+    try:  # the tool's checks before any work (in-process; its patches undone)
+        with pytest.raises(SystemExit, match='writes a .pte file'):
+            tool.main([config, 'none', '--target', 'executorch', '--out',
+                       str(tmp_path / 'x.onnx')])
+        with pytest.raises(SystemExit, match='--int8 is for --target executorch or openvino'):
+            tool.main([config, 'none', '--target', 'coreml', '--int8', '--out',
+                       str(tmp_path / 'x.mlpackage')])
+        with pytest.raises(SystemExit, match='--batch 0: must be at least 1'):
+            tool.main([config, 'none', '--target', 'tflite', '--batch', '0', '--out',
+                       str(tmp_path / 'x.tflite')])
+    finally:
+        remove_patches(set(active_patches()) - before)
+
+    # the backend of the init API (and of tools/test.py --backend executorch): a batch
+    # runs image by image through the cached batch-1 program of its input size
+    small = {'model.backbone.arch': dict(small_arch('mobilevitv3-0.5'), _delete_=True),
+             'model.backbone.out_indices': (4, )}  # (v2-type archs: no expansion conv)
+    eager = init_model(config, None, cfg_options=small).eval()
+    x = torch.rand(3, 3, 64, 64)
+    with torch.no_grad():
+        reference = NetworkOutputs(eager, 'classification')(x)
+    logs = []
+    for _ in range(2):  # the second model finds the program in the cache
+        model = init_model(config, None, cfg_options=small, backend='executorch',
+                           backend_options=dict(cache_dir=str(tmp_path / 'cache'),
+                                                log=logs.append))
+        model.load_state_dict(eager.state_dict())
+        got = model.onnxruntime_network(x)
+        assert got[0].shape == reference[0].shape and _close(got[0], reference[0], 1e-4)
+    assert sum('lowering' in m for m in logs) == 1, logs
+    assert '1 XNNPACK subgraph(s), 0 op(s) outside' in ' '.join(logs)
+    session = ExecuTorchSession(glob.glob(str(tmp_path / 'cache' / '*.pte'))[0], ['logits'])
+    assert [o.name for o in session.get_outputs()] == ['logits']
+    with pytest.raises(ValueError, match=r'takes input of shape \[1, 3, 64, 64\]'):
+        session.run(None, {'input': np.zeros((2, 3, 64, 64), np.float32)})
+
+
+@pytest.mark.slow  # two small lowerings
+def test_v1_layers_lower_whole_in_fp32_and_int8(tmp_path):
+    """A stem, a depthwise conv, a v1 transformer layer (more than 144 tokens: eager
+    mode's fused attention) and adaptive pooling to PSP's 3 bins, in their XNNPACK
+    forms: one XNNPACK subgraph and no op outside in fp32 (within 1e-4 of PyTorch) and
+    after PT2E static int8 with the XNNPACK quantizer (near fp32).
+    (``export.py --target executorch --int8`` quantizes whole networks, calibrated on
+    the config's validation images.)"""
+    from mmmobilevit.deployment import compare_outputs
+    from mmmobilevit.deployment.executorch_export import (ExecuTorchSession, export_executorch,
+                                                          quantize_for_xnnpack)
+
+    class Small(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Sequential(nn.Conv2d(3, 32, 3, 2, 1), nn.SiLU(),
+                                      nn.Conv2d(32, 32, 3, 1, 1, groups=32), nn.SiLU())
+            self.layer = TransformerLayer(32, 64, num_heads=4)
+            self.bins = nn.AdaptiveAvgPool2d(3)
+            self.fc = nn.Linear(32 * 9, 10)
+
+        def forward(self, x):
+            x = self.stem(x)
+            B, C, H, W = x.shape
+            tokens = self.layer(x.flatten(2).transpose(1, 2))     # [B, HW, C]
+            x = tokens.transpose(1, 2).reshape(B, C, H, W)
+            return self.fc(self.bins(x).flatten(1))
+
+    torch.manual_seed(0)
+    model = Small().eval()
+    reference = copy.deepcopy(model)
+    assert to_xnnpack_forms(model) == {'MeanLayerNorm': 2, 'BmmSelfAttention': 1,
+                                       'MeanAdaptiveAvgPool2d': 1}
+    fp32 = str(tmp_path / 'fp32.pte')
+    result = export_executorch(model, torch.rand(1, 3, 34, 34), fp32)  # 17x17: 289 tokens
+    assert result['delegation'].delegates == 1 and result['delegation'].outside == {}
+    assert compare_outputs(reference, ExecuTorchSession(fp32), 'ExecuTorch',
+                           batch_sizes=(1, ), shape=(34, 34)) < 1e-4
+    calibration = [torch.rand(1, 3, 32, 32) for _ in range(8)]
+    quantized = quantize_for_xnnpack(model, torch.rand(1, 3, 32, 32), calibration)
+    path = str(tmp_path / 'int8.pte')
+    result = export_executorch(quantized, calibration[0], path, ['logits'])
+    assert result['names'] == ['logits']
+    assert result['delegation'].delegates == 1 and result['delegation'].outside == {}
+    session = ExecuTorchSession(path)
+    for x in calibration[:4]:
+        got = torch.from_numpy(session.run(None, {'input': x.numpy()})[0])
+        assert _close(got, reference(x), 0.1)  # int8: within 10% of the output's scale
+    with pytest.raises(ValueError, match='at least one calibration input'):
+        quantize_for_xnnpack(model, calibration[0], [])

@@ -45,6 +45,9 @@ class SSDLiteExtraLevels(BaseModule):
                 width, out, 3, stride=2, padding=1, norm_cfg=norm_cfg, act_cfg=act_cfg,
                 dw_act_cfg=None))
             width = out
+        # the global level: average pooling to 1x1 (a module: export forms replace it,
+        # e.g. ExecuTorch's XNNPACK form, a mean), then a 1x1 conv
+        self.global_pool = nn.AdaptiveAvgPool2d(1)
         self.global_level = ConvModule(width, extra_channels[-1], 1, bias=False,
                                        norm_cfg=None, act_cfg=act_cfg)
 
@@ -58,7 +61,5 @@ class SSDLiteExtraLevels(BaseModule):
         for layer in self.extra_layers:
             x = layer(x)
             outs.append(x)
-        # global average pooling written as a mean (the same values), which ExecuTorch's
-        # XNNPACK delegate takes for every map size
-        outs.append(self.global_level(x.mean(dim=(2, 3), keepdim=True)))
+        outs.append(self.global_level(self.global_pool(x)))
         return tuple(outs)

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmmobilevit.models.layers.linear_attention import LinearSelfAttention
+from .onnx_export import to_nchw
 
 #: the oldest OS the programs target (ML programs need iOS 15 / macOS 12; 17 brings
 #: the fused scaled-dot-product and int8 activation ops)
@@ -55,10 +56,7 @@ def to_coreml_forms(model: nn.Module) -> Dict[str, int]:
         if type(module) is LinearSelfAttention:
             module.__class__ = Rank5LinearSelfAttention
             count += 1
-        if getattr(module, 'channels_last', False) is True:
-            module.channels_last = False
-    for tensor in list(model.parameters()) + list(model.buffers()):
-        tensor.data = tensor.data.contiguous()
+    to_nchw(model)
     return {Rank5LinearSelfAttention.__name__: count} if count else {}
 
 

@@ -22,7 +22,6 @@ import torch
 from torch import nn
 
 from .onnx_export import as_tuple, format_op_counts
-from .xnnpack_forms import to_xnnpack_forms
 
 
 class Delegation(NamedTuple):
@@ -58,12 +57,6 @@ def delegation(edge_program: Any) -> Delegation:
     return Delegation(delegates, dict(outside))
 
 
-def prepare_for_xnnpack(module: nn.Module) -> Dict[str, int]:
-    """Switch ``module`` (in place) to the layer forms XNNPACK takes whole; see
-    :func:`~mmmobilevit.deployment.xnnpack_forms.to_xnnpack_forms`."""
-    return to_xnnpack_forms(module)
-
-
 def lower_to_executorch(module: nn.Module, example: torch.Tensor,
                         partition: bool = True) -> Any:
     """``torch.export`` -> edge dialect -> XNNPACK partitions (unless ``partition`` is
@@ -81,8 +74,9 @@ def lower_to_executorch(module: nn.Module, example: torch.Tensor,
 def export_executorch(module: nn.Module, example: torch.Tensor, path: str,
                       output_names: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Export ``module(example)`` (already in its XNNPACK forms, see
-    :func:`prepare_for_xnnpack`, or quantized by :func:`quantize_for_xnnpack`) to an
-    ExecuTorch program at ``path``, written whole or not at all.
+    :func:`~mmmobilevit.deployment.xnnpack_forms.to_xnnpack_forms`, or quantized by
+    :func:`quantize_for_xnnpack`) to an ExecuTorch program at ``path``, written whole
+    or not at all.
 
     Returns ``dict(delegation=Delegation, seconds=float, names=[output names])``; the
     names are ``output_names``, else the module's ``output_names()``, else

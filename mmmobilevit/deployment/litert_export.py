@@ -4,7 +4,8 @@ runs the ``.tflite`` model with LiteRT's interpreter and its XNNPACK delegate.
 The model holds the same network and outputs as the ONNX graph
 (:mod:`~mmmobilevit.deployment.onnx_export`) at a fixed input shape ``[N, 3, H, W]``
 (NCHW, as PyTorch's; the converter adds the layout changes), converted by
-``litert-torch`` from ``torch.export`` of the deployed model.
+``litert-torch`` from ``torch.export`` of the deployed model in NCHW memory
+(:func:`~mmmobilevit.deployment.onnx_export.to_nchw`).
 
 litert-torch 0.10's dependency list pulls in transformers 5, whose import breaks
 mmpretrain 1.2's (``mmpretrain.models.multimodal``); the few packages the conversion
@@ -17,17 +18,6 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 import numpy as np
 import torch
 from torch import nn
-
-
-def to_nchw(model: nn.Module) -> None:
-    """Weights in contiguous (NCHW) memory; a channels-last
-    :class:`~mmmobilevit.models.MobileViTBackbone` stops converting its input (the
-    converter takes no memory-format changes)."""
-    for module in model.modules():
-        if getattr(module, 'channels_last', False) is True:
-            module.channels_last = False
-    for tensor in list(model.parameters()) + list(model.buffers()):
-        tensor.data = tensor.data.contiguous()
 
 
 def litert_op_histogram(path: str) -> Dict[str, int]:

@@ -140,6 +140,18 @@ def format_op_counts(counts: Dict[str, int]) -> str:
     return ', '.join(f'{op} {n}' for op, n in ordered)
 
 
+def to_nchw(model: nn.Module) -> None:
+    """Weights in contiguous (NCHW) memory, and a channels-last
+    :class:`~mmmobilevit.models.MobileViTBackbone` no longer converting its input: the
+    layout the ExecuTorch, Core ML and LiteRT converters take (no memory-format
+    changes in the graph)."""
+    for module in model.modules():
+        if getattr(module, 'channels_last', False) is True:
+            module.channels_last = False
+    for tensor in list(model.parameters()) + list(model.buffers()):
+        tensor.data = tensor.data.contiguous()
+
+
 def as_tuple(outputs: Any) -> Tuple[torch.Tensor, ...]:
     return outputs if isinstance(outputs, (tuple, list)) else (outputs, )
 

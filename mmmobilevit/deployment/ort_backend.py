@@ -463,12 +463,13 @@ class OnnxRuntimeNetwork:
 
     def _export_executorch(self, size: Tuple[int, int], path: str) -> None:
         from ..models.utils import switch_to_deploy
-        from .executorch_export import export_executorch, prepare_for_xnnpack
+        from .executorch_export import export_executorch
+        from .xnnpack_forms import to_xnnpack_forms
         self.log(f'executorch: lowering the {self.task} network at {size[0]}x{size[1]} '
                  f'(batch 1, XNNPACK) ...')
         network = NetworkOutputs(self._plain_copy().cpu().eval(), self.task)
         switch_to_deploy(network.model)
-        prepare_for_xnnpack(network.model)
+        to_xnnpack_forms(network.model)
         result = export_executorch(network, torch.zeros(1, 3, *size), path)  # atomic
         self.log(f'executorch: {path} ({result["seconds"]:.1f} s, '
                  f'{result["delegation"].describe()}; cached)')

@@ -35,6 +35,7 @@ from torch import nn
 
 from mmmobilevit.models.layers.linear_attention import LinearSelfAttention
 from mmmobilevit.models.layers.transformer import MultiheadSelfAttention
+from .onnx_export import to_nchw
 
 
 class MeanLayerNorm(nn.LayerNorm):
@@ -180,9 +181,5 @@ def to_xnnpack_forms(model: nn.Module) -> Dict[str, int]:
             continue
         module.__class__ = form
         counts[form.__name__] = counts.get(form.__name__, 0) + 1
-    for module in model.modules():
-        if getattr(module, 'channels_last', False) is True:
-            module.channels_last = False
-    for param in list(model.parameters()) + list(model.buffers()):
-        param.data = param.data.contiguous()
+    to_nchw(model)
     return counts

@@ -18,7 +18,8 @@ def main(out_dir: str) -> None:
     from small_models import ThreeFamilies
 
     from mmmobilevit.deployment import compare_outputs
-    from mmmobilevit.deployment.litert_export import LiteRTSession, export_tflite, to_nchw
+    from mmmobilevit.deployment.litert_export import LiteRTSession, export_tflite
+    from mmmobilevit.deployment.onnx_export import to_nchw
     from mmmobilevit.models.utils import switch_to_deploy
     model = ThreeFamilies().eval()
     converted = ThreeFamilies().eval()

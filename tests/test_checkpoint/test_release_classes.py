@@ -128,7 +128,7 @@ def test_a_checkpoint_without_names_takes_the_configs(tmp_path):
     det = DetInferencer(model=det_cfg, weights=det_file, device='cpu')
     assert list(det.visualizer.dataset_meta['classes']) == shapes
     # names a checkpoint carries stay
-    torch.save(dict(state_dict=torch.load(det_file), meta=dict(dataset_meta=dict(
+    torch.save(dict(state_dict=torch.load(det_file, weights_only=True), meta=dict(dataset_meta=dict(
         classes=['a', 'b', 'c']))), det_file)
     assert init_detector(det_cfg, det_file, device='cpu').dataset_meta['classes'] == [
         'a', 'b', 'c']

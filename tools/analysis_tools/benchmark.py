@@ -716,10 +716,11 @@ def export_executorch_programs(impl, arch, timm_state, our_state, x, args):
     ExecuTorch programs at batch 1 and 8; returns the batch-1 program's logits of each
     image of ``x`` (checked against ours like every row's)."""
     from mmmobilevit.deployment.executorch_export import (ExecuTorchSession, export_executorch,
-                                                          prepare_for_xnnpack, quantize_for_xnnpack)
+                                                          quantize_for_xnnpack)
+    from mmmobilevit.deployment.xnnpack_forms import to_xnnpack_forms
     if impl in ('executorch', 'executorch-int8'):
         model = build_impl('ours-deploy', arch, timm_state, our_state)
-        prepare_for_xnnpack(model)
+        to_xnnpack_forms(model)
     else:
         model = build_impl('timm', arch, timm_state, our_state)
     size = args.size

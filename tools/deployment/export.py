@@ -162,8 +162,9 @@ def main(argv=None):
 def export_for_executorch(args, task, eager, exported, deployed, shape, out):
     """The ``executorch`` target: XNNPACK forms, lowering, the ``.pte``, parity."""
     from mmmobilevit.deployment.executorch_export import (ExecuTorchSession, export_executorch,
-                                                          prepare_for_xnnpack, quantize_for_xnnpack)
-    forms = prepare_for_xnnpack(exported.model)
+                                                          quantize_for_xnnpack)
+    from mmmobilevit.deployment.xnnpack_forms import to_xnnpack_forms
+    forms = to_xnnpack_forms(exported.model)
     example = torch.randn(args.batch, 3, *shape)
     program = exported
     if args.int8:
@@ -207,7 +208,8 @@ def export_for_coreml(args, task, exported, deployed, shape, out):
 
 def export_for_litert(args, task, eager, exported, deployed, shape, out):
     """The ``tflite`` target: a LiteRT model; its ops; parity in LiteRT."""
-    from mmmobilevit.deployment.litert_export import LiteRTSession, export_tflite, to_nchw
+    from mmmobilevit.deployment.litert_export import LiteRTSession, export_tflite
+    from mmmobilevit.deployment.onnx_export import to_nchw
     to_nchw(exported.model)
     example = torch.randn(args.batch, 3, *shape)
     names = output_names(exported, example)

@@ -119,7 +119,7 @@ def our_row(target: str, arch: str, task: str, config: str, scale: float,
             workdir: str) -> str:
     from mmmobilevit.apis import init_model
     from mmmobilevit.deployment import TensorOutputs, default_input_size, task_of
-    from mmmobilevit.deployment.executorch_export import prepare_for_xnnpack
+    from mmmobilevit.deployment.xnnpack_forms import to_xnnpack_forms
     from mmmobilevit.models.utils import switch_to_deploy
     from mmmobilevit.utils import read_config
     cfg = read_config(config)
@@ -132,10 +132,10 @@ def our_row(target: str, arch: str, task: str, config: str, scale: float,
         from mmmobilevit.deployment.coreml_export import to_coreml_forms
         to_coreml_forms(exported.model)
     elif target == 'tflite':
-        from mmmobilevit.deployment.litert_export import to_nchw
+        from mmmobilevit.deployment.onnx_export import to_nchw
         to_nchw(exported.model)
     else:
-        prepare_for_xnnpack(exported.model)
+        to_xnnpack_forms(exported.model)
     shape = tuple(max(32, int(round(s * scale / 32)) * 32)
                   for s in default_input_size(cfg, task_of(cfg)))
     cells = measure(target, exported, eager, shape, workdir)

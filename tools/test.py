@@ -3,7 +3,7 @@
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
                          [--show-dir DIR] [--deploy]
                          [--backend {pytorch,onnxruntime,onnxruntime-int8,openvino,openvino-int8,
-                                    executorch}]
+                                    executorch,executorch-int8}]
                          [--calib-images 32] [--cfg-options k=v ...]
     tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [ARGS]
 
@@ -16,7 +16,9 @@ that graph statically (QDQ), calibrated on ``--calib-images`` images of the conf
 validation set; ``openvino`` runs the fp32 graph in OpenVINO (in float32),
 ``openvino-int8`` its NNCF int8 quantization (calibrated as ``onnxruntime-int8``);
 ``executorch`` runs an ExecuTorch program (XNNPACK) lowered from the deployed network,
-one per input size at batch 1 (about 20 s each, cached), image by image.
+one per input size at batch 1 (about 20 s each, cached), image by image;
+``executorch-int8`` that program quantized statically (PT2E, XNNPACK's quantizer),
+calibrated as ``onnxruntime-int8``.
 """
 import argparse
 import os
@@ -51,9 +53,9 @@ def parse_args(argv=None):
         'unchanged within 1e-4)')
     parser.add_argument(
         '--backend', choices=BACKENDS, default='pytorch',
-        help='what runs the network: PyTorch, or onnxruntime on the exported graph '
-        '(fp32, or int8 quantized statically), or OpenVINO on the fp32 graph; pre- and '
-        'post-processing and the metrics are the config\'s in every case')
+        help='what runs the network: PyTorch, onnxruntime or OpenVINO on the exported '
+        'graph, or an ExecuTorch program (each fp32, or -int8: quantized statically); '
+        'pre- and post-processing and the metrics are the config\'s in every case')
     parser.add_argument('--calib-images', type=int, default=32,
                         help='int8 calibration images from the validation set')
     parser.add_argument(

@@ -36,8 +36,9 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
             exported graph, fp32), ``'onnxruntime-int8'`` (statically quantized,
             calibrated on the config's validation images), ``'openvino'`` (the fp32
             graph compiled by OpenVINO, in float32), ``'openvino-int8'`` (NNCF's int8
-            of it, calibrated as onnxruntime-int8) or ``'executorch'`` (an ExecuTorch
-            program delegated to XNNPACK, batch 1, per input size); the task's pre- and
+            of it, calibrated as onnxruntime-int8), ``'executorch'`` (an ExecuTorch
+            program delegated to XNNPACK, batch 1, per input size) or
+            ``'executorch-int8'`` (its PT2E int8, calibrated likewise); the task's pre- and
             post-processing stay PyTorch's (:mod:`mmmobilevit.deployment.ort_backend`).
             Defaults to ``'pytorch'``.
         backend_options (dict, optional): Keyword arguments of

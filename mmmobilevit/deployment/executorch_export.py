@@ -102,6 +102,11 @@ def export_executorch(module: nn.Module, example: torch.Tensor, path: str,
     return dict(delegation=report, seconds=time.perf_counter() - start, names=names)
 
 
+#: The int8 recipe of :func:`quantize_for_xnnpack` (part of the int8 programs' cache key)
+XNNPACK_INT8_RECIPE = ('XNNPACKQuantizer global symmetric_quantization_config '
+                       'per_channel=True, static, calibration batches of the example size')
+
+
 def quantize_for_xnnpack(module: nn.Module, example: torch.Tensor,
                          calibration: Sequence[torch.Tensor]) -> nn.Module:
     """Static int8 by PT2E with ExecuTorch's XNNPACK quantizer: int8 weights per output

@@ -43,7 +43,7 @@ from .onnx_export import detection_output_names, export_onnx, ort_session, task_
 
 PRECISIONS = ('fp32', 'int8')
 BACKENDS = ('pytorch', 'onnxruntime', 'onnxruntime-int8', 'openvino', 'openvino-int8',
-            'executorch')
+            'executorch', 'executorch-int8')
 #: what runs the exported network: onnxruntime, or OpenVINO reading the same ONNX file,
 #: or ExecuTorch (XNNPACK) running a program lowered from the model, one per input size
 RUNTIMES = ('onnxruntime', 'openvino', 'executorch')
@@ -289,9 +289,11 @@ class OnnxRuntimeNetwork:
         runtime (str): ``'onnxruntime'``, ``'openvino'`` (OpenVINO compiles the same
             cached ONNX graph, in float32, or its NNCF int8 IR;
             :func:`~mmmobilevit.deployment.openvino_runtime.openvino_session`) or
-            ``'executorch'`` (fp32 only: an ExecuTorch program delegated to XNNPACK,
+            ``'executorch'`` (an ExecuTorch program delegated to XNNPACK,
             :mod:`~mmmobilevit.deployment.executorch_export`, exported at batch 1 per
-            input size and cached as a ``.pte``; a batch runs image by image).
+            input size and cached as a ``.pte``; a batch runs image by image; int8:
+            PT2E static quantization with the XNNPACK quantizer,
+            :func:`~mmmobilevit.deployment.executorch_export.quantize_for_xnnpack`).
     """
 
     def __init__(self, model: nn.Module, precision: str = 'fp32',
@@ -304,8 +306,6 @@ class OnnxRuntimeNetwork:
             raise ValueError(f'precision must be one of {PRECISIONS}, got {precision!r}')
         if runtime not in RUNTIMES:
             raise ValueError(f'runtime must be one of {RUNTIMES}, got {runtime!r}')
-        if runtime == 'executorch' and precision != 'fp32':
-            raise ValueError(f'runtime={runtime!r} runs the fp32 network only')
         if precision == 'int8' and not calibration:
             raise ValueError("precision='int8' needs calibration inputs")
         cfg = getattr(model, 'cfg', None)
@@ -354,6 +354,12 @@ class OnnxRuntimeNetwork:
                 from .openvino_runtime import NNCF_RECIPE
                 digest.update(f'|int8 nncf {version("nncf")} openvino {version("openvino")}'
                               f'|{NNCF_RECIPE}|'.encode())
+            elif self.runtime == 'executorch':
+                from importlib.metadata import version
+
+                from .executorch_export import XNNPACK_INT8_RECIPE
+                digest.update(f'|int8 pt2e torchao {version("torchao")}|'
+                              f'{XNNPACK_INT8_RECIPE}|'.encode())
             else:
                 digest.update(f'|int8 ort {onnxruntime.__version__}|{QUANTIZED_OPS}|'
                               f'{DEFAULT_CALIBRATION_METHOD} {CALIB_PERCENTILE}|'
@@ -375,6 +381,15 @@ class OnnxRuntimeNetwork:
         stem = '{}_{}x{}_{}'.format(self.task, size[0], size[1],
                                     self.cache_key(size, 'fp32', weights))
         fp32 = osp.join(self.cache_dir, f'{stem}.onnx')
+        if self.runtime == 'executorch' and self.precision == 'int8':
+            # quantized from the PyTorch network (PT2E), not from the fp32 program
+            path = osp.join(self.cache_dir, '{}_{}x{}_{}.int8.pte'.format(
+                self.task, size[0], size[1], self.cache_key(size, 'int8', weights)))
+            if not self._cached(path):
+                self._export_executorch(size, path, int8=True)
+                _write_checksum(path)
+            self.paths[size] = path
+            return path
         if self.runtime == 'executorch':
             fp32 = osp.join(self.cache_dir, f'{stem}.pte')
         if not self._cached(fp32):
@@ -461,16 +476,22 @@ class OnnxRuntimeNetwork:
                 if osp.exists(leftover):
                     os.remove(leftover)
 
-    def _export_executorch(self, size: Tuple[int, int], path: str) -> None:
+    def _export_executorch(self, size: Tuple[int, int], path: str, int8: bool = False) -> None:
         from ..models.utils import switch_to_deploy
-        from .executorch_export import export_executorch
+        from .executorch_export import export_executorch, quantize_for_xnnpack
         from .xnnpack_forms import to_xnnpack_forms
         self.log(f'executorch: lowering the {self.task} network at {size[0]}x{size[1]} '
-                 f'(batch 1, XNNPACK) ...')
+                 f'(batch 1, XNNPACK' + (f', int8 with {len(self.calibration)} calibration '
+                                         'input(s)' if int8 else '') + ') ...')
         network = NetworkOutputs(self._plain_copy().cpu().eval(), self.task)
         switch_to_deploy(network.model)
         to_xnnpack_forms(network.model)
-        result = export_executorch(network, torch.zeros(1, 3, *size), path)  # atomic
+        example = torch.zeros(1, 3, *size)
+        names = network.output_names(len(network(example)))
+        if int8:
+            calibration = [torch.from_numpy(x) for x in self._calibration_at(size)]
+            network = quantize_for_xnnpack(network, example, calibration)
+        result = export_executorch(network, example, path, names)  # atomic
         self.log(f'executorch: {path} ({result["seconds"]:.1f} s, '
                  f'{result["delegation"].describe()}; cached)')
 
@@ -602,18 +623,21 @@ def calibration_inputs(model: nn.Module, num_images: int = 32,
 
 def backend_precision(backend: str) -> Optional[str]:
     """``'pytorch'`` -> None, ``'onnxruntime'`` / ``'openvino'`` / ``'executorch'`` ->
-    ``'fp32'``, ``'onnxruntime-int8'`` / ``'openvino-int8'`` -> ``'int8'``."""
+    ``'fp32'``, ``'onnxruntime-int8'`` / ``'openvino-int8'`` / ``'executorch-int8'`` ->
+    ``'int8'``."""
     if backend not in BACKENDS:
         raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
     return {'pytorch': None, 'onnxruntime': 'fp32', 'onnxruntime-int8': 'int8',
-            'openvino': 'fp32', 'openvino-int8': 'int8', 'executorch': 'fp32'}[backend]
+            'openvino': 'fp32', 'openvino-int8': 'int8', 'executorch': 'fp32',
+            'executorch-int8': 'int8'}[backend]
 
 
 def use_backend(model: nn.Module, backend: str, calib_images: int = 32,
                 calib_split: str = 'val', **kwargs) -> nn.Module:
     """:func:`use_onnxruntime` for a backend name (:data:`BACKENDS`; ``'openvino'``
     runs the same graph in OpenVINO, ``'openvino-int8'`` NNCF's int8 of it there,
-    ``'executorch'`` an ExecuTorch program); for int8 the calibration inputs come from
+    ``'executorch'`` an ExecuTorch program, ``'executorch-int8'`` its PT2E int8); for
+    int8 the calibration inputs come from
     :func:`calibration_inputs`."""
     precision = backend_precision(backend)
     if precision is None:
@@ -622,6 +646,6 @@ def use_backend(model: nn.Module, backend: str, calib_images: int = 32,
     if precision == 'int8':
         calibration = calibration_inputs(getattr(model, 'module', model), calib_images,
                                          calib_split)
-    if backend in ('openvino', 'openvino-int8', 'executorch'):
+    if backend in ('openvino', 'openvino-int8', 'executorch', 'executorch-int8'):
         kwargs.setdefault('runtime', backend.split('-')[0])
     return use_onnxruntime(model, precision=precision, calibration=calibration, **kwargs)

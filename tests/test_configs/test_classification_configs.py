@@ -3,11 +3,11 @@ import glob
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 from mmengine.registry import DATA_SAMPLERS, MODELS, DefaultScope
 
 import mmmobilevit  # noqa: F401
 from helpers import REPO
+from helpers.configs import load_config
 from mmmobilevit.releases import REFERENCE_PARAMS
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', '*_8xb128_in1k.py')))
@@ -20,7 +20,7 @@ def test_one_config_per_arch():
 
 @pytest.mark.parametrize('config', CONFIGS, ids=osp.basename)
 def test_classifier_config(config):
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     arch = osp.basename(config)[:-len('_8xb128_in1k.py')]
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(cfg.model)

@@ -50,12 +50,12 @@ def test_entries_have_the_openmmlab_fields():
 
 @pytest.mark.slow  # every dense config read
 def test_v1_weights_are_the_ones_the_dense_configs_initialise_from():
-    from mmengine.config import Config
+    from helpers.configs import load_config
     weights = {m['Config'].split('/')[-1].split('_')[0]: m['Weights']
                for _, m in load_models(REPO) if m['Name'].endswith('_3rdparty_in1k')
                and m['Config'].startswith('configs/mobilevit/')}
     for arch, url in weights.items():
-        cfg = Config.fromfile(osp.join(REPO, f'configs/mobilevit/ssdlite_{arch}_coco.py'))
+        cfg = load_config(osp.join(REPO, f'configs/mobilevit/ssdlite_{arch}_coco.py'))
         assert cfg.model.backbone.init_cfg.checkpoint == url
 
 

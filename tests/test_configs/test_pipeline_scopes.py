@@ -11,11 +11,11 @@ import glob
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 from mmengine.registry import TRANSFORMS, DefaultScope
 
 import mmmobilevit  # noqa: F401
 from helpers import REPO
+from helpers.configs import load_config
 
 SCOPES = ('mmdet', 'mmseg', 'mmpretrain')
 #: the configs that write pipelines or take them from a dataset base (the others inherit
@@ -69,7 +69,7 @@ QUICK = {'ssdlite_mobilevitv2-1.0_coco.py', 'deeplabv3_mobilevitv2-1.0_voc12aug-
     pytest.param(c, id=osp.basename(c),
                  marks=() if osp.basename(c) in QUICK else pytest.mark.slow) for c in CONFIGS])
 def test_every_transform_is_the_same_class_in_every_scope(config):
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     types = {t['type'] for p in pipelines(cfg.to_dict()) for t in p if 'type' in t}
     if cfg.get('default_scope') == 'mmseg':
         types.discard('LoadAnnotations')  # see above

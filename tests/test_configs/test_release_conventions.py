@@ -6,9 +6,9 @@ import os.path as osp
 import re
 
 import pytest
-from mmengine.config import Config
 
 from helpers import REPO
+from helpers.configs import load_config
 from mmmobilevit.releases import CONVENTIONS, release_of_arch
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', '*.py')))
@@ -82,7 +82,7 @@ def _params(path):
 
 @pytest.mark.parametrize('path', [_params(p) for p in CONFIGS])
 def test_config_follows_its_release_input_convention(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     model = cfg.model
     arch = model.backbone.arch
     override = TRAINED_BY.get(osp.basename(path), {})
@@ -115,7 +115,7 @@ CLS_CONFIGS = [p for p in CONFIGS if re.search(r'_(8xb128_in1k|in21k-ft-in1k)(-3
 def test_classification_recipe_equals_the_release_yaml(path):
     name = osp.basename(path)
     source, recipe = RECIPES[recipe_of(name)]
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     where = f'{name} vs {source}'
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.weight_decay) == recipe['optimizer'], where

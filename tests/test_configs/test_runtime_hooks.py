@@ -3,9 +3,9 @@ import glob
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 
 from helpers import REPO
+from helpers.configs import load_config
 
 SAFETY_HOOKS = ('RNGStateHook', 'WeightsOnlyCheckpointHook', 'FiniteLossHook',
                 'CheckpointFitHook')
@@ -17,7 +17,7 @@ CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mobilevit*', '*.py')) +
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
 def test_config_lists_the_safety_hooks_and_fixes(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     types = [str(h['type']).split('.')[-1] for h in cfg.get('custom_hooks', [])]
     for hook in SAFETY_HOOKS:
         assert types.count(hook) == 1, (hook, types)

@@ -56,8 +56,8 @@ def test_xnnpack_forms_compute_the_eager_layers():
     assert pool.pool_h.shape == (3, 9) and 'pool_h' not in pool.state_dict()
 
 
-@pytest.mark.slow  # one small lowering (about 15 s)
-def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path):
+@pytest.mark.slow  # two small lowerings, fp32 and int8 (about 30 s)
+def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path, toy_data):
     """``backend='executorch'`` on the toy classifier with a MobileViTv3-0.5 backbone of
     one transformer layer per stage (a small graph; its layers are v2's separable
     attention with v3's fusion): one XNNPACK subgraph, no op outside, ExecuTorch's
@@ -66,7 +66,7 @@ def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path):
     ``verify_exports.py`` (the docs' table)."""
     from mmmobilevit.apis import init_model
     from mmmobilevit.compat import active_patches, remove_patches
-    from mmmobilevit.deployment import NetworkOutputs
+    from mmmobilevit.deployment import NetworkOutputs, calibration_inputs
     from mmmobilevit.deployment.executorch_export import ExecuTorchSession
     tool = load_tool('tools/deployment/export.py')
     config = osp.join(REPO, 'configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
@@ -88,6 +88,7 @@ def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path):
     # runs image by image through the cached batch-1 program of its input size
     small = {'model.backbone.arch': dict(small_arch('mobilevitv3-0.5'), _delete_=True),
              'model.backbone.out_indices': (4, )}  # (v2-type archs: no expansion conv)
+    torch.manual_seed(0)
     eager = init_model(config, None, cfg_options=small).eval()
     x = torch.rand(3, 3, 64, 64)
     with torch.no_grad():
@@ -106,6 +107,27 @@ def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path):
     assert [o.name for o in session.get_outputs()] == ['logits']
     with pytest.raises(ValueError, match=r'takes input of shape \[1, 3, 64, 64\]'):
         session.run(None, {'input': np.zeros((2, 3, 64, 64), np.float32)})
+
+    # backend='executorch-int8' (tools/test.py --backend executorch-int8): the program
+    # quantized by PT2E, calibrated on the config's validation images, still one XNNPACK
+    # subgraph, cached beside the fp32 one under its own key
+    logs.clear()
+    int8 = init_model(config, None, cfg_options=small, backend='executorch-int8',
+                      backend_options=dict(cache_dir=str(tmp_path / 'cache'),
+                                           log=logs.append, calib_images=4))
+    int8.load_state_dict(eager.state_dict())
+    images = torch.cat(calibration_inputs(eager, 3))  # validation images, as calibrated
+    with torch.no_grad():
+        expected = NetworkOutputs(eager, 'classification')(images)[0]
+    got = int8.onnxruntime_network(images)[0]
+    print('int8 vs fp32 logits, max |diff| / max |logit|:',
+          float((got - expected).abs().max() / expected.abs().max()))
+    # (a random-weight network whose logits barely depend on the image: 0.24 measured)
+    assert got.shape == expected.shape and _close(got, expected, 0.35), (got, expected)
+    assert torch.equal(got.argmax(1), expected.argmax(1))
+    assert 'int8 with 4 calibration input(s)' in ' '.join(logs)
+    assert '1 XNNPACK subgraph(s), 0 op(s) outside' in ' '.join(logs)
+    assert len(glob.glob(str(tmp_path / 'cache' / '*.int8.pte'))) == 1
 
 
 @pytest.mark.slow  # two small lowerings

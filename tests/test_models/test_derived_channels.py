@@ -4,10 +4,10 @@ segmentation head's ``channels``), and a value given that disagrees stops the bu
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 
 import mmmobilevit  # noqa: F401
 from helpers import REPO
+from helpers.configs import load_config
 from mmmobilevit.analysis.complexity import build_model
 from mmmobilevit.models.utils.derived_channels import backbone_out_channels
 
@@ -15,7 +15,7 @@ CONFIGS = osp.join(REPO, 'configs')
 
 
 def _model(config, **changes):
-    cfg = Config.fromfile(osp.join(CONFIGS, config))
+    cfg = load_config(osp.join(CONFIGS, config))
     cfg.model.backbone.init_cfg = None  # offline
     cfg.merge_from_dict(changes)
     return build_model(cfg)

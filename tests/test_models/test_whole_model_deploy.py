@@ -4,13 +4,13 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS, DefaultScope
 from torch.nn.modules.batchnorm import _BatchNorm
 
 import mmmobilevit  # noqa: F401
 from helpers import REPO
+from helpers.configs import load_config
 from helpers.weights import randomize_norms, rel_diff
 from mmmobilevit.models.utils import switch_to_deploy
 
@@ -35,7 +35,7 @@ def _flat(out):
     pytest.param(c, marks=pytest.mark.slow if c.endswith('-os8') else ()) for c in CASES])
 def test_whole_model_deploy_keeps_the_outputs(case):
     config, size, scope = CASES[case]
-    cfg = Config.fromfile(osp.join(REPO, config))
+    cfg = load_config(osp.join(REPO, config))
     cfg.model.backbone.init_cfg = None
     with DefaultScope.overwrite_default_scope(scope):
         model = revert_sync_batchnorm(MODELS.build(cfg.model))

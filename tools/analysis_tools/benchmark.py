@@ -8,7 +8,8 @@ OpenVINO and ExecuTorch.
     python tools/analysis_tools/benchmark.py --task det   # SSDLite-MobileViT-S, 320x320
     python tools/analysis_tools/benchmark.py --task seg   # DeepLabv3-MobileViT-S, 512x512
 
-**Protocol.** Every implementation lives in its own worker process, built once; the
+**Protocol.** Every implementation lives in its own worker process (forked from a
+server that has imported the frameworks, :data:`WORKER_PRELOAD`), built once; the
 driver asks the workers one after the other, round by round (``--rounds``, default 5),
 so slow phases of a shared machine hit all rows alike. A round times ``--iters`` calls
 after ``--warmup``; the table shows the median over rounds and the spread
@@ -23,7 +24,9 @@ SGEMM's (``%SGEMM``).
 keeps freed memory, as onnxruntime's arena does, instead of mapping fresh pages (and
 faulting every one of them in) for every large activation of every call. ``--malloc
 default`` leaves glibc as it is; the ``faults/b8`` column counts the minor page faults
-of one batch-8 call either way.
+of one batch-8 call either way. The library pages a worker maps are all mapped before the
+memory columns' base is read (``_map_file_pages``): the columns are what the calls
+allocate.
 
 **--task cls** (default): classifiers on ``[N, 3, size, size]`` tensors. Every
 implementation of an arch gets the same weights (timm's random initialisation with
@@ -93,7 +96,6 @@ import os
 import os.path as osp
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -200,6 +202,26 @@ def _rss_mb():
         return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
 
 
+def _map_file_pages():
+    """Map every page of the process's file mappings (``MADV_POPULATE_READ``, Linux
+    >= 5.14; a no-op elsewhere), so that the memory columns count what a call
+    allocates, not the pages of library code it runs for the first time (a worker forked
+    from the server starts with none of them mapped, a fresh interpreter with those its
+    imports touched)."""
+    import ctypes
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        with open('/proc/self/maps') as f:
+            maps = [line.split() for line in f]
+    except (OSError, AttributeError):
+        return
+    for fields in maps:
+        if len(fields) >= 6 and fields[5].startswith('/') and fields[1].startswith('r'):
+            low, high = (int(v, 16) for v in fields[0].split('-'))
+            libc.madvise(low, high - low, 22)  # MADV_POPULATE_READ; errors ignored
+
+
 def _start_phase():
     """Reset the process's peak RSS (Linux ``clear_refs``); return the current RSS.
 
@@ -289,6 +311,7 @@ class ClsWorker:
         del weights
         # the built model's RSS: both peaks are measured above it (with --malloc keep the
         # heap keeps what inference freed, so a phase's own start is no base)
+        _map_file_pages()
         self.model_rss = base = _start_phase()
         if args.worker == 'ours-compile':
             start = time.perf_counter()
@@ -531,14 +554,18 @@ def network_output(segmentor, logits):
 _NOT_SET = object()
 
 
-def run_worker(args):
-    """Import, say ``READY``, build one implementation when the driver says ``setup``,
-    then answer its commands on stdin (``round`` / ``quit``) with ``RESULT {json}``
-    lines. The workers import side by side; they build and measure one at a time."""
+#: What the worker server imports once before it forks a worker per implementation (a
+#: worker that started its own interpreter would spend ~6 s of CPU importing them); a
+#: worker imports its runtime (onnxruntime, OpenVINO, ExecuTorch) itself.
+WORKER_PRELOAD = ['torch', 'mmmobilevit', 'mmpretrain.models', 'mmdet.models',
+                  'mmseg.models', 'timm', '__main__']
+
+
+def run_worker(args, conn):
+    """Build one implementation when the driver says ``setup``, then answer its
+    commands on ``conn`` (``round`` / ``quit``) with the results (dicts)."""
     torch.set_num_threads(args.threads)
-    import mmmobilevit  # noqa: F401
-    print('READY', flush=True)
-    if sys.stdin.readline().strip() != 'setup':
+    if conn.recv() != 'setup':
         return
     if args.malloc == 'keep':
         from mmmobilevit.utils import keep_freed_memory
@@ -549,14 +576,32 @@ def run_worker(args):
         worker = ClsWorker(args)
     else:
         worker = DenseWorker(args)
-    print('RESULT ' + json.dumps(worker.setup), flush=True)
-    for line in sys.stdin:
-        command = line.strip()
+    conn.send(worker.setup)
+    while True:
+        command = conn.recv()
         if command == 'quit':
             break
         if command != 'round':
             raise SystemExit(f'unknown command {command!r}')
-        print('RESULT ' + json.dumps(worker.round()), flush=True)
+        conn.send(worker.round())
+
+
+def _worker_main(argv, conn, log_path):
+    """A worker process (forked from the server): its output to ``log_path``."""
+    out = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    run_worker(parse_args(argv), conn)
+
+
+def worker_context():
+    """multiprocessing's fork server, its interpreter preloaded with
+    :data:`WORKER_PRELOAD` (no thread pool started before it forks a worker)."""
+    import multiprocessing
+    context = multiprocessing.get_context('forkserver')
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    return context
 
 
 class Worker:
@@ -564,47 +609,49 @@ class Worker:
 
     def __init__(self, impl, arch, args):
         self.impl = impl
-        cmd = [sys.executable, osp.abspath(__file__), '--worker', impl, '--task',
-               args.task, '--arch', arch or '-', '--workdir', args.workdir, '--threads',
-               str(args.threads), '--size', str(args.size), '--iters', str(args.iters),
-               '--warmup', str(args.warmup), '--malloc', args.malloc]
-        self.log = tempfile.TemporaryFile(mode='w+')
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True)
+        argv = ['--worker', impl, '--task', args.task, '--arch', arch or '-', '--workdir',
+                args.workdir, '--threads', str(args.threads), '--size', str(args.size),
+                '--iters', str(args.iters), '--warmup', str(args.warmup), '--malloc',
+                args.malloc]
+        context = worker_context()
+        fd, self.log = tempfile.mkstemp(prefix=f'worker-{impl}-', suffix='.log',
+                                        dir=args.workdir)
+        os.close(fd)
+        self.conn, child = context.Pipe()
+        self.proc = context.Process(target=_worker_main, args=(argv, child, self.log),
+                                    daemon=True)
+        self.proc.start()
+        child.close()  # the worker's end: a dead worker makes recv() fail
         self.setup = None
 
     def build(self):
-        """Wait until the worker has imported, then let it build (one at a time)."""
-        self._read('READY')
-        self.proc.stdin.write('setup\n')
-        self.proc.stdin.flush()
-        self.setup = self._read()
+        """Let the worker build its implementation (one at a time)."""
+        self.setup = self._send('setup')
 
-    def _read(self, expected='RESULT '):
-        for line in self.proc.stdout:
-            if line.startswith(expected):
-                return json.loads(line[len(expected):].strip() or 'null')
-        self.proc.wait()
-        self.log.seek(0)
-        raise SystemExit(f'{self.impl} failed (exit {self.proc.returncode}):\n'
-                         f'{self.log.read()[-3000:]}')
+    def _send(self, command):
+        try:
+            self.conn.send(command)
+            return self.conn.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            self.proc.join(timeout=60)
+            with open(self.log) as f:
+                log = f.read()
+            raise SystemExit(f'{self.impl} failed (exit {self.proc.exitcode}):\n'
+                             f'{log[-3000:]}')
 
     def round(self):
-        self.proc.stdin.write('round\n')
-        self.proc.stdin.flush()
-        return self._read()
+        return self._send('round')
 
     def quit(self):
         try:
-            self.proc.stdin.write('quit\n')
-            self.proc.stdin.close()
+            self.conn.send('quit')
         except (BrokenPipeError, ValueError, OSError):
             pass
 
     def close(self):
         self.quit()
-        self.proc.wait(timeout=60)
-        self.log.close()
+        self.proc.join(timeout=60)
+        self.conn.close()
 
 
 def run_rounds(workers, rounds, label):
@@ -624,7 +671,7 @@ def measure_rows(impls, arch, args, label):
     per implementation the medians (and its setup values) and the spreads."""
     workers = []
     try:
-        for impl in ['gemm'] + list(impls):  # the interpreters start side by side
+        for impl in ['gemm'] + list(impls):
             workers.append(Worker(impl, arch, args))
         for w in workers:
             print(f'[{label}] building {w.impl} ...', flush=True)
@@ -1036,7 +1083,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if args.worker:
-        return run_worker(args)
+        raise SystemExit('--worker is for the worker processes the benchmark forks itself')
     torch.set_num_threads(args.threads)
     import mmmobilevit  # noqa: F401
     with tempfile.TemporaryDirectory() as workdir:

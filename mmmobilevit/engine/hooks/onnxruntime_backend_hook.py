@@ -22,8 +22,9 @@ class OnnxRuntimeBackendHook(Hook):
         backend (str): ``'onnxruntime'`` (fp32), ``'onnxruntime-int8'`` (static int8,
             calibrated on ``calib_images`` images of the config's ``calib_split``
             dataloader), ``'openvino'`` (the fp32 graph in OpenVINO), ``'openvino-int8'``
-            (NNCF's int8 of it, calibrated likewise) or ``'executorch'``
-            (an ExecuTorch program, XNNPACK, batch 1 per input size). Defaults to
+            (NNCF's int8 of it, calibrated likewise), ``'executorch'``
+            (an ExecuTorch program, XNNPACK, batch 1 per input size) or
+            ``'executorch-int8'`` (its PT2E int8, calibrated likewise). Defaults to
             ``'onnxruntime'``.
         calib_images (int): Calibration images for int8. Defaults to 32.
         calib_split (str): ``'val'``, ``'test'`` or ``'train'``. Defaults to ``'val'``.

@@ -6,12 +6,12 @@ import os.path as osp
 import pytest
 import torch
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from torch import nn
 
 import mmmobilevit  # noqa: F401
 from helpers import REPO
+from helpers.configs import load_config
 from helpers.mlcvnets_ssd_reference import AppleSSD
 from helpers.weights import randomize_norms
 from mmmobilevit.checkpoint import CheckpointLayoutError, convert_public_layout
@@ -52,7 +52,7 @@ def _params(names=RELEASED):
 
 
 def build(config):
-    cfg = Config.fromfile(osp.join(REPO, 'configs', config))
+    cfg = load_config(osp.join(REPO, 'configs', config))
     cfg.model.backbone.init_cfg = None
     with DefaultScope.overwrite_default_scope('mmdet'):
         return cfg, MODELS.build(cfg.model)

@@ -6,7 +6,6 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS, DefaultScope
 from mmseg.structures import SegDataSample
@@ -14,6 +13,7 @@ from torch import nn
 
 import mmmobilevit  # noqa: F401
 from helpers import REPO
+from helpers.configs import load_config
 from helpers.mlcvnets_seg_reference import AppleSegmentation
 from helpers.weights import randomize_norms
 from mmmobilevit.checkpoint import CheckpointLayoutError, convert_public_layout
@@ -103,7 +103,7 @@ def _params():
 
 
 def build(config):
-    cfg = Config.fromfile(osp.join(REPO, 'configs', config))
+    cfg = load_config(osp.join(REPO, 'configs', config))
     cfg.model.backbone.init_cfg = None
     with DefaultScope.overwrite_default_scope('mmseg'):
         return cfg, revert_sync_batchnorm(MODELS.build(cfg.model))

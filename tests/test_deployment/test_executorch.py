@@ -130,14 +130,13 @@ def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path, toy_da
     assert len(glob.glob(str(tmp_path / 'cache' / '*.int8.pte'))) == 1
 
 
-@pytest.mark.slow  # two small lowerings
-def test_v1_layers_lower_whole_in_fp32_and_int8(tmp_path):
+@pytest.mark.slow  # one small lowering
+def test_v1_layers_lower_whole(tmp_path):
     """A stem, a depthwise conv, a v1 transformer layer (more than 144 tokens: eager
     mode's fused attention) and adaptive pooling to PSP's 3 bins, in their XNNPACK
-    forms: one XNNPACK subgraph and no op outside in fp32 (within 1e-4 of PyTorch) and
-    after PT2E static int8 with the XNNPACK quantizer (near fp32).
-    (``export.py --target executorch --int8`` quantizes whole networks, calibrated on
-    the config's validation images.)"""
+    forms: one XNNPACK subgraph and no op outside (within 1e-4 of PyTorch). (PT2E int8:
+    the backend test above; ``export.py --target executorch --int8`` quantizes whole
+    networks, calibrated on the config's validation images.)"""
     from mmmobilevit.deployment import compare_outputs
     from mmmobilevit.deployment.executorch_export import (ExecuTorchSession, export_executorch,
                                                           quantize_for_xnnpack)
@@ -168,15 +167,5 @@ def test_v1_layers_lower_whole_in_fp32_and_int8(tmp_path):
     assert result['delegation'].delegates == 1 and result['delegation'].outside == {}
     assert compare_outputs(reference, ExecuTorchSession(fp32), 'ExecuTorch',
                            batch_sizes=(1, ), shape=(34, 34)) < 1e-4
-    calibration = [torch.rand(1, 3, 32, 32) for _ in range(8)]
-    quantized = quantize_for_xnnpack(model, torch.rand(1, 3, 32, 32), calibration)
-    path = str(tmp_path / 'int8.pte')
-    result = export_executorch(quantized, calibration[0], path, ['logits'])
-    assert result['names'] == ['logits']
-    assert result['delegation'].delegates == 1 and result['delegation'].outside == {}
-    session = ExecuTorchSession(path)
-    for x in calibration[:4]:
-        got = torch.from_numpy(session.run(None, {'input': x.numpy()})[0])
-        assert _close(got, reference(x), 0.1)  # int8: within 10% of the output's scale
     with pytest.raises(ValueError, match='at least one calibration input'):
-        quantize_for_xnnpack(model, calibration[0], [])
+        quantize_for_xnnpack(model, torch.rand(1, 3, 32, 32), [])

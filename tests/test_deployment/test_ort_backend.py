@@ -188,5 +188,6 @@ def test_openvino_runs_the_cached_graph_as_pytorch(toy_data, tmp_path):
     assert len(xml) == 1 and osp.isfile(xml[0][:-4] + '.bin')
     assert len(open(xml[0] + '.sha256').read().split()) == 2  # the .xml's and the .bin's
     assert sum('exporting' in m for m in logs) == 1, logs  # quantized from the cached graph
-    with pytest.raises(ValueError, match='runs the fp32 network only'):
-        OnnxRuntimeNetwork(eager, precision='int8', calibration=[x], runtime='executorch')
+    with pytest.raises(ValueError, match="precision='int8' needs calibration inputs"):
+        OnnxRuntimeNetwork(eager, precision='int8', runtime='executorch')
+    assert backend_precision('executorch-int8') == 'int8'

@@ -21,6 +21,9 @@ MEASURED = {
     'benchmark_sampler.md': 'tools/analysis_tools/benchmark_sampler.py',
     'toy_run_cls.txt': 'tools/analysis_tools/toy_run.py',
     'toy_run_seg.txt': 'tools/analysis_tools/toy_run.py',
+    'toy_backends_cls.txt': 'tools/analysis_tools/toy_run.py',
+    'toy_backends_det.txt': 'tools/analysis_tools/toy_run.py',
+    'toy_backends_seg.txt': 'tools/analysis_tools/toy_run.py',
     'demo.txt': 'tools/run_demo.sh',
     'executorch_exports.md': 'tools/deployment/verify_exports.py',
     'coreml_exports.md': 'tools/deployment/verify_exports.py',
@@ -72,6 +75,32 @@ def test_the_device_tables_hold_what_the_devices_page_says():
     assert len(ours) == 57 and all(float(c[5]) <= 1e-4 for c in ours), ours
     ours, _ = rows('coreml_exports.md')
     assert len(ours) == 57 and not any('failed' in ' '.join(c) for c in ours)
+
+
+def test_the_backend_tables_hold_every_backend_beside_pytorch():
+    """toy_run.py --backends: each toy model's metric under PyTorch and under each
+    runtime, fp32 and int8, with the change; fp32 runtimes keep PyTorch's metric."""
+    from mmmobilevit.deployment.ort_backend import BACKENDS
+    metric = {'cls': 'accuracy/top1', 'det': 'coco/bbox_mAP', 'seg': 'mIoU'}
+    for task, name in metric.items():
+        text = open(osp.join(GENERATED, f'toy_backends_{task}.txt')).read()
+        rows = {line.split()[0]: line for line in text.splitlines()
+                if line.startswith('  ')}
+        assert set(rows) == set(BACKENDS), (task, sorted(rows))
+        for backend in ('onnxruntime', 'openvino', 'executorch'):
+            change = float(re.search(re.escape(name) + r' [\d.]+ \(([-+][\d.]+)\)',
+                                     rows[backend]).group(1))
+            assert abs(change) <= 0.1, (task, rows[backend])
+
+
+def test_toy_run_refuses_bad_arguments_before_any_work():
+    from helpers import load_tool
+    tool = load_tool('tools/analysis_tools/toy_run.py')
+    for argv in (['--backends', 'tensorrt'], ['--checkpoint', 'x.pth'],
+                 ['--backends', 'onnxruntime', '--calib-images', '0']):
+        with pytest.raises(SystemExit) as info:
+            tool.main(argv)
+        assert info.value.code == 2, argv
 
 
 def test_readme_quotes_the_demo_summary_that_run_demo_wrote():

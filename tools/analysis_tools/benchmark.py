@@ -75,15 +75,19 @@ decoding, NMS and rescale of ``predict_by_feat``; seg: ``predict`` on the networ
 output just timed, i.e. the resizes to the original image and the argmax). Rows: det:
 ``mmpretrain-backbone`` (the same SSDLite config with mmpretrain's ``MobileViT`` as
 backbone, whose last output has its 640-channel expansion conv: what a user can build
-today), ours, ours-deploy, onnxruntime, onnxruntime-int8 and mmdet's own
-``ssdlite_mobilenetv2`` (its own post-processing thresholds); seg: ours, ours-deploy,
-onnxruntime, onnxruntime-int8. With ``--compile`` both add ``ours-compile``: ours-deploy
+today), ours, ours-deploy, onnxruntime, onnxruntime-int8, openvino, openvino-int8 and
+mmdet's own ``ssdlite_mobilenetv2`` (its own post-processing thresholds); seg: ours,
+ours-deploy, onnxruntime, onnxruntime-int8, openvino, openvino-int8. The runtime rows run
+the network through the init API's backends (``init_model(..., backend=...)``, as
+``tools/test.py --backend``). With ``--compile`` both add ``ours-compile``: ours-deploy
 whose backbone, neck and head are compiled with inductor's weight freezing
-(:func:`mmmobilevit.models.utils.compile_network`; compile time shown).
+(:func:`mmmobilevit.models.utils.compile_network`; compile time shown); with
+``--executorch``, ``executorch`` and ``executorch-int8`` (one batch-1 program each).
 Random weights (seeded, randomised norms; each detector's background logit raised until
 100-400 boxes pass, see :func:`favour_background`); the ONNX graphs are cached by
 :mod:`mmmobilevit.deployment.ort_backend` (weights, config, size, torch version,
-opset), int8 calibrated on 16 synthetic images through the test pipeline.
+opset; the ExecuTorch programs and OpenVINO int8 IR likewise), int8 calibrated on 16
+synthetic images through the test pipeline.
 
 No test asserts a time: these are measurements; quote them with the command.
 """
@@ -112,6 +116,10 @@ INFERENCE_ONLY = ('ours-deploy', 'ours-bf16', 'ours-compile', 'onnxruntime',
                   'onnxruntime-int8', 'openvino', 'openvino-int8', 'executorch',
                   'executorch-int8', 'timm-executorch')
 ONNX_IMPLS = ('onnxruntime', 'onnxruntime-int8')
+#: the det / seg rows whose network runs in a runtime (through the init API's backends,
+#: inside the task's own pre- and post-processing)
+DENSE_RUNTIME_IMPLS = ONNX_IMPLS + ('openvino', 'openvino-int8', 'executorch',
+                                    'executorch-int8')
 EXECUTORCH_IMPLS = ('executorch', 'executorch-int8', 'timm-executorch')
 AGREEMENT_TOL = 1e-4
 
@@ -349,11 +357,13 @@ class ClsWorker:
 DENSE = {
     'det': dict(config='configs/mobilevit/ssdlite_mobilevit-s_coco.py', image=(480, 640),
                 impls=['mmpretrain-backbone', 'ours', 'ours-deploy', 'onnxruntime',
-                       'onnxruntime-int8', 'mmdet-ssdlite-mobilenetv2'],
+                       'onnxruntime-int8', 'openvino', 'openvino-int8',
+                       'mmdet-ssdlite-mobilenetv2'],
                 baseline='mmpretrain-backbone'),
     'seg': dict(config='configs/mobilevit/deeplabv3_mobilevit-s_voc12aug-512x512.py',
                 image=(375, 500),
-                impls=['ours', 'ours-deploy', 'onnxruntime', 'onnxruntime-int8'],
+                impls=['ours', 'ours-deploy', 'onnxruntime', 'onnxruntime-int8', 'openvino',
+                       'openvino-int8'],
                 baseline='ours'),
 }
 MMDET_SSDLITE = 'ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
@@ -451,14 +461,15 @@ class DenseWorker:
         self.image = osp.join(args.workdir, f'{task}.jpg')
         if task == 'det':
             self.setup['background_bias'] = favour_background(model, self.image)
-        if impl in ONNX_IMPLS:
+        if impl in DENSE_RUNTIME_IMPLS:  # the backends of init_model / tools/test.py
             from mmmobilevit.deployment import use_onnxruntime
             calibration = None
-            if impl == 'onnxruntime-int8':
+            if impl.endswith('-int8'):
                 calibration = torch.load(osp.join(args.workdir, f'{task}_calib.pth'),
                                          weights_only=True)
-            use_onnxruntime(model, 'int8' if impl == 'onnxruntime-int8' else 'fp32',
+            use_onnxruntime(model, 'int8' if impl.endswith('-int8') else 'fp32',
                             calibration=calibration, threads=args.threads,
+                            runtime=impl.split('-')[0],
                             log=lambda msg: print(msg, file=sys.stderr, flush=True))
         elif impl in ('ours-deploy', 'ours-compile'):
             from mmmobilevit.models.utils import compile_network, switch_to_deploy
@@ -1008,11 +1019,14 @@ def run_dense(args):
     impls = list(spec['impls'])
     if args.compile:
         impls.insert(impls.index('ours-deploy') + 1, 'ours-compile')
+    if args.executorch:
+        impls.insert(impls.index('openvino-int8') + 1, 'executorch')
+        impls.insert(impls.index('executorch') + 1, 'executorch-int8')
     impls = [i for i in impls if not args.impls or i in args.impls or i == spec['baseline']]
-    if args.no_onnx:
-        impls = [i for i in impls if i not in ONNX_IMPLS]
-    elif args.no_int8:
-        impls = [i for i in impls if i != 'onnxruntime-int8']
+    if args.no_onnx:  # (OpenVINO reads the ONNX graph)
+        impls = [i for i in impls if i not in ONNX_IMPLS + ('openvino', 'openvino-int8')]
+    if args.no_int8:
+        impls = [i for i in impls if not i.endswith('-int8')]
     print(f'[{args.task}] test image and calibration inputs ...', flush=True)
     prepare_dense(args)
     results, spreads, roofline, roof_spread = measure_rows(impls, None, args, args.task)
@@ -1064,8 +1078,9 @@ def parse_args(argv=None):
     parser.add_argument('--no-onnx', action='store_true')
     parser.add_argument('--no-int8', action='store_true')
     parser.add_argument('--executorch', action='store_true',
-                        help='add the executorch, executorch-int8 and timm-executorch '
-                        'rows (cls; each lowers two programs, 20-70 s apiece)')
+                        help='add the executorch and executorch-int8 rows (and, for cls, '
+                        'timm-executorch; cls rows lower two programs each, det / seg rows '
+                        'one, 20-70 s apiece)')
     parser.add_argument('--agreement-inputs', type=int, default=1000)
     parser.add_argument('--malloc', choices=['keep', 'default'], default='keep',
                         help='keep: every worker keeps freed memory for reuse '

@@ -1,12 +1,21 @@
 """Train a toy config from scratch and print the lines the README quotes.
 
     python tools/analysis_tools/toy_run.py [CONFIG] [--work-dir DIR] [--out FILE]
+        [--backends onnxruntime executorch-int8 ...] [--calib-images 32]
+        [--checkpoint CKPT]
 
 Runs ``tools/train.py CONFIG`` in a fresh work dir, then prints the wall time and the
 last validation of the EMA model (what the checkpoints hold) and of the raw model, and
 ``tools/test.py`` on the final checkpoint. The default CONFIG is the toy multi-scale
 classifier (``configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py``). ``--out`` also writes
 those lines to FILE (the docs include ``docs/_generated/toy_run_cls.txt``, written so).
+
+``--backends`` also tests the final checkpoint with ``tools/test.py --backend B`` for each
+B (onnxruntime, OpenVINO, ExecuTorch, fp32 and int8; int8 calibrated on
+``--calib-images`` validation images) and prints each metric beside PyTorch's: how far
+each runtime's graph or program moves the toy model's accuracy / bbox mAP / mIoU (the
+docs include ``docs/_generated/toy_backends_{cls,det,seg}.txt``). ``--checkpoint`` tests
+that checkpoint instead of training one.
 """
 import argparse
 import glob
@@ -42,17 +51,73 @@ def last_validation(work_dir):
     return vals[-1]
 
 
+#: the metrics the backend lines show, where the task reports them
+BACKEND_METRICS = ('accuracy/top1', 'coco/bbox_mAP', 'coco/bbox_mAP_50', 'mIoU', 'aAcc')
+
+
+def tested_metrics(config, checkpoint, work_dir, backend='pytorch', calib_images=32):
+    """``tools/test.py CONFIG CHECKPOINT [--backend B]`` in a new process: its metrics."""
+    extra = [] if backend == 'pytorch' else ['--backend', backend, '--calib-images',
+                                             str(calib_images)]
+    run(['tools/test.py', config, checkpoint, '--work-dir', work_dir] + extra)
+    return json.load(open(sorted(f for f in glob.glob(osp.join(work_dir, '*', '*.json'))
+                                 if 'vis_data' not in f)[-1]))
+
+
+def backend_lines(config, checkpoint, work, backends, calib_images):
+    """One line per metric and backend: the backend's value and its change from
+    PyTorch's on the same checkpoint."""
+    name = osp.basename(checkpoint)
+    reference = tested_metrics(config, checkpoint, osp.join(work, 'test_pytorch'))
+    lines = [f'tools/test.py on {name}, network run by each backend (int8: '
+             f'{calib_images} calibration images):']
+    metrics = [k for k in BACKEND_METRICS if k in reference]
+    for backend in ['pytorch'] + list(backends):
+        start = time.perf_counter()
+        got = reference if backend == 'pytorch' else tested_metrics(
+            config, checkpoint, osp.join(work, f'test_{backend}'), backend, calib_images)
+        change = (lambda k: '') if backend == 'pytorch' else (
+            lambda k: f' ({got[k] - reference[k]:+.2f})')
+        cells = [f'{k} {got[k]:.2f}{change(k)}' for k in metrics]
+        took = '' if backend == 'pytorch' else f'  [{time.perf_counter() - start:.0f} s]'
+        lines.append(f'  {backend:<16}' + ', '.join(cells) + took)
+        print(lines[-1], flush=True)
+    return lines
+
+
 def main(argv=None):
+    from mmmobilevit.deployment.ort_backend import BACKENDS
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config', nargs='?',
                         default='configs/_toy_/mobilevit-xxs_toy-multiscale-cls.py')
     parser.add_argument('--work-dir', help='default: a temporary folder')
     parser.add_argument('--out', help='also write the printed lines to this file')
+    parser.add_argument('--backends', nargs='+', default=[], metavar='BACKEND',
+                        choices=[b for b in BACKENDS if b != 'pytorch'],
+                        help='also test the final checkpoint with these tools/test.py '
+                        'backends')
+    parser.add_argument('--calib-images', type=int, default=32,
+                        help='int8 calibration images (with --backends)')
+    parser.add_argument('--checkpoint', help='test this checkpoint (with --backends) '
+                        'instead of training one')
     args = parser.parse_args(argv)
+    if args.checkpoint and not args.backends:
+        parser.error('--checkpoint is for --backends')
+    if args.calib_images < 1:
+        parser.error('--calib-images must be at least 1')
     work = args.work_dir or tempfile.mkdtemp(prefix='toy_run_')
     if osp.exists(work) and os.listdir(work):
         sys.exit(f'{work} is not empty: the run must start from scratch')
     run(['tools/misc/make_toy_data.py', '--out', 'data/toy'])
+    if args.checkpoint:
+        if not osp.isfile(args.checkpoint):
+            sys.exit(f'{args.checkpoint}: no such checkpoint file')
+        lines = [f'config: {args.config}', f'checkpoint: {args.checkpoint}']
+        lines += backend_lines(args.config, args.checkpoint, work, args.backends,
+                               args.calib_images)
+        print('\n'.join(lines))
+        write_report(args.out, lines)
+        return 0
     start = time.perf_counter()
     run(['tools/train.py', args.config, '--work-dir', work])
     seconds = time.perf_counter() - start
@@ -74,6 +139,9 @@ def main(argv=None):
         if name in tested:
             lines.append(f'tools/test.py on {osp.basename(checkpoints[-1])} (EMA weights): '
                          f'{name} {tested[name]:.2f}')
+    if args.backends:
+        lines += backend_lines(args.config, checkpoints[-1], work, args.backends,
+                               args.calib_images)
     print('\n'.join(lines))
     write_report(args.out, lines)
     return 0

@@ -76,11 +76,12 @@ def backend_lines(config, checkpoint, work, backends, calib_images):
         start = time.perf_counter()
         got = reference if backend == 'pytorch' else tested_metrics(
             config, checkpoint, osp.join(work, f'test_{backend}'), backend, calib_images)
+        digits = {k: 3 if k.startswith('coco/') else 2 for k in metrics}  # mAP: 0 to 1
         change = (lambda k: '') if backend == 'pytorch' else (
-            lambda k: f' ({got[k] - reference[k]:+.2f})')
-        cells = [f'{k} {got[k]:.2f}{change(k)}' for k in metrics]
+            lambda k: f' ({got[k] - reference[k]:+.{digits[k]}f})')
+        cells = [f'{k} {got[k]:.{digits[k]}f}{change(k)}' for k in metrics]
         took = '' if backend == 'pytorch' else f'  [{time.perf_counter() - start:.0f} s]'
-        lines.append(f'  {backend:<16}' + ', '.join(cells) + took)
+        lines.append(f'  {backend:<18}' + ', '.join(cells) + took)
         print(lines[-1], flush=True)
     return lines
 

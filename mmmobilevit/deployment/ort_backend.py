@@ -32,6 +32,7 @@ import hashlib
 import os
 import os.path as osp
 import time
+from importlib.metadata import version as package_version
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -341,24 +342,19 @@ class OnnxRuntimeNetwork:
                           self._config_text).encode())
         digest.update(f'|{size}|torch {torch.__version__}|opset {self.opset}'.encode())
         if self.runtime == 'executorch':  # the program: its version and our forms
-            from importlib.metadata import version
-
             from . import xnnpack_forms
-            digest.update(f'|executorch {version("executorch")} xnnpack batch 1|'
+            digest.update(f'|executorch {package_version("executorch")} xnnpack batch 1|'
                           f'{sorted(xnnpack_forms.FORMS.values(), key=str)}'.encode())
         if (precision or self.precision) == 'int8':
             # the recipe too: a changed op set or calibration makes another graph
             if self.runtime == 'openvino':
-                from importlib.metadata import version
-
                 from .openvino_runtime import NNCF_RECIPE
-                digest.update(f'|int8 nncf {version("nncf")} openvino {version("openvino")}'
+                digest.update(f'|int8 nncf {package_version("nncf")} '
+                              f'openvino {package_version("openvino")}'
                               f'|{NNCF_RECIPE}|'.encode())
             elif self.runtime == 'executorch':
-                from importlib.metadata import version
-
                 from .executorch_export import XNNPACK_INT8_RECIPE
-                digest.update(f'|int8 pt2e torchao {version("torchao")}|'
+                digest.update(f'|int8 pt2e torchao {package_version("torchao")}|'
                               f'{XNNPACK_INT8_RECIPE}|'.encode())
             else:
                 digest.update(f'|int8 ort {onnxruntime.__version__}|{QUANTIZED_OPS}|'

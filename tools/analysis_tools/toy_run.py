@@ -64,11 +64,13 @@ def tested_metrics(config, checkpoint, work_dir, backend='pytorch', calib_images
                                  if 'vis_data' not in f)[-1]))
 
 
-def backend_lines(config, checkpoint, work, backends, calib_images):
+def backend_lines(config, checkpoint, work, backends, calib_images, reference=None):
     """One line per metric and backend: the backend's value and its change from
-    PyTorch's on the same checkpoint."""
+    PyTorch's on the same checkpoint (``reference``: PyTorch's metrics, tested here when
+    not given)."""
     name = osp.basename(checkpoint)
-    reference = tested_metrics(config, checkpoint, osp.join(work, 'test_pytorch'))
+    if reference is None:
+        reference = tested_metrics(config, checkpoint, osp.join(work, 'test_pytorch'))
     lines = [f'tools/test.py on {name}, network run by each backend (int8: '
              f'{calib_images} calibration images):']
     metrics = [k for k in BACKEND_METRICS if k in reference]
@@ -127,10 +129,7 @@ def main(argv=None):
     checkpoints = sorted(glob.glob(osp.join(work, 'epoch_*.pth')) +
                          glob.glob(osp.join(work, 'iter_*.pth')),
                          key=lambda p: int(p.rsplit('_', 1)[1].split('.')[0]))
-    test_dir = osp.join(work, 'test_final')
-    run(['tools/test.py', args.config, checkpoints[-1], '--work-dir', test_dir])
-    tested = json.load(open(sorted(f for f in glob.glob(osp.join(test_dir, '*', '*.json'))
-                                   if 'vis_data' not in f)[-1]))
+    tested = tested_metrics(args.config, checkpoints[-1], osp.join(work, 'test_final'))
     lines = [f'config: {args.config}',
              f'training: {seconds:.0f} s ({os.cpu_count()} CPU cores), last checkpoint '
              f'{osp.basename(checkpoints[-1])}']
@@ -142,7 +141,7 @@ def main(argv=None):
                          f'{name} {tested[name]:.2f}')
     if args.backends:
         lines += backend_lines(args.config, checkpoints[-1], work, args.backends,
-                               args.calib_images)
+                               args.calib_images, reference=tested)
     print('\n'.join(lines))
     write_report(args.out, lines)
     return 0

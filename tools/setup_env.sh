@@ -92,12 +92,14 @@ PY
   "$vpy" -c 'import mmcv, mmcv.ops, mmdet, mmseg, mmpretrain, timm; import torch; from mmcv.ops import nms; print("mmcv", mmcv.__version__, "torch", torch.__version__)' >&2
   echo "$want_stamp" >"$stamp"
   log "environment ready: $MMMOBILEVIT_VENV"
+  rebuilt=1  # the project's own metadata (its requirement ranges) is installed anew below
 fi
 
-# The project itself, editable, pointing at this clone (fast; re-pointed for every clone).
+# The project itself, editable, pointing at this clone (fast; re-pointed for every clone,
+# and reinstalled with the environment).
 # (asked from / so that the current directory's copy does not answer for the installed one)
 cur="$(cd / && "$MMMOBILEVIT_VENV/bin/python" -c 'import mmmobilevit, os; print(os.path.dirname(os.path.dirname(os.path.realpath(mmmobilevit.__file__))))' 2>/dev/null || true)"
-if [ "$cur" != "$here" ]; then
+if [ "$cur" != "$here" ] || [ -n "${rebuilt:-}" ]; then
   pip_quiet "$MMMOBILEVIT_VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$here"
 fi
 # openmim looks for an installed package at <site-packages>/<name>/.mim (mim search,

@@ -61,13 +61,20 @@ class UnsafeCheckpointError(CheckpointError):
 
 
 def _numpy_safe_globals() -> List[Any]:
-    """The numpy types a weights-only load may create: arrays, scalars, dtypes."""
+    """The numpy types a weights-only load may create: arrays, scalars, dtypes.
+
+    numpy 2 moved ``numpy.core`` to ``numpy._core``, and a pickle names the module its
+    writer had: array and scalar constructors are allowed under both names, so that a
+    checkpoint written with numpy 1.x loads with numpy 2 and the other way round.
+    """
     try:  # numpy >= 2 moved the module
         from numpy._core.multiarray import _reconstruct, scalar
     except ImportError:  # pragma: no cover - numpy 1.x
         from numpy.core.multiarray import _reconstruct, scalar
+    constructors = [(fn, f'{module}.{fn.__name__}') for fn in (_reconstruct, scalar)
+                    for module in ('numpy.core.multiarray', 'numpy._core.multiarray')]
     dtype_classes = {type(np.dtype(t)) for t in np.sctypeDict.values()}
-    return [_reconstruct, scalar, np.ndarray, np.dtype, *sorted(dtype_classes, key=str)]
+    return [*constructors, np.ndarray, np.dtype, *sorted(dtype_classes, key=str)]
 
 
 SAFE_GLOBALS = _numpy_safe_globals()

@@ -8,9 +8,8 @@ XNNPACK forms of its layers (:mod:`~mmmobilevit.deployment.xnnpack_forms`), so t
 the partitioner delegates all of the network's compute; :func:`delegation` reports
 what, if anything, stays outside.
 
-ExecuTorch 1.5.1 is installed without its dependency list (which asks for numpy >= 2,
-while mmcv 2.1 and the OpenMMLab stack here run numpy 1.26): see
-``requirements/executorch.txt``.
+ExecuTorch 1.5.1 is installed without its dependency list (which adds its test and LLM
+tooling): see ``requirements/executorch.txt``.
 """
 import collections
 import os
@@ -60,15 +59,20 @@ def delegation(edge_program: Any) -> Delegation:
 def lower_to_executorch(module: nn.Module, example: torch.Tensor,
                         partition: bool = True) -> Any:
     """``torch.export`` -> edge dialect -> XNNPACK partitions (unless ``partition`` is
-    False): the edge program, ready for ``to_executorch()``."""
+    False; ExecuTorch's partitioner configs, taking int8 sigmoid too:
+    :data:`~mmmobilevit.deployment.xnnpack_quantizer.PARTITIONER_CONFIGS`): the edge
+    program, ready for ``to_executorch()``."""
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
+
+    from .xnnpack_quantizer import PARTITIONER_CONFIGS
     if not isinstance(module, torch.fx.GraphModule):  # (a quantized graph has no eval())
         module.eval()
     with torch.no_grad():
         exported = torch.export.export(module, (example, ), strict=False)
     return to_edge_transform_and_lower(
-        exported, partitioner=[XnnpackPartitioner()] if partition else [])
+        exported,
+        partitioner=[XnnpackPartitioner(configs=PARTITIONER_CONFIGS)] if partition else [])
 
 
 def export_executorch(module: nn.Module, example: torch.Tensor, path: str,
@@ -104,29 +108,36 @@ def export_executorch(module: nn.Module, example: torch.Tensor, path: str,
 
 #: The int8 recipe of :func:`quantize_for_xnnpack` (part of the int8 programs' cache key)
 XNNPACK_INT8_RECIPE = ('XNNPACKQuantizer global symmetric_quantization_config '
-                       'per_channel=True, static, calibration batches of the example size')
+                       'per_channel=True, static, calibration batches of the example size; '
+                       'SiLU as int8 x * sigmoid(x), sigmoid out 1/256 -128')
 
 
 def quantize_for_xnnpack(module: nn.Module, example: torch.Tensor,
-                         calibration: Sequence[torch.Tensor]) -> nn.Module:
+                         calibration: Sequence[torch.Tensor],
+                         int8_silu: bool = True) -> nn.Module:
     """Static int8 by PT2E with ExecuTorch's XNNPACK quantizer: int8 weights per output
-    channel, int8 activations per tensor, symmetric; observers calibrated by running
+    channel, int8 activations per tensor, symmetric, and every SiLU in int8 as well
+    (:class:`~mmmobilevit.deployment.xnnpack_quantizer.SiLUXNNPACKQuantizer`, whose
+    int8 sigmoids :func:`lower_to_executorch` delegates); observers calibrated by running
     ``calibration`` (``[N, 3, H, W]`` inputs, resized bilinearly to ``example``'s size
     where they differ) in batches of ``example``'s size. ``module`` should be in its
-    XNNPACK forms already.
+    XNNPACK forms already. ``int8_silu=False``: ExecuTorch's quantizer as it ships
+    (SiLU in fp32), for comparison.
 
     Returns the quantized graph module, for :func:`export_executorch`.
     """
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
         XNNPACKQuantizer, get_symmetric_quantization_config)
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    from .xnnpack_quantizer import SiLUXNNPACKQuantizer
     if not calibration:
         raise ValueError('int8 needs at least one calibration input')
     module.eval()
     with torch.no_grad():
         module(example)  # buffers of the forms made for this size
         graph = torch.export.export(module, (example, ), strict=False).module()
-    quantizer = XNNPACKQuantizer().set_global(
+    quantizer = (SiLUXNNPACKQuantizer() if int8_silu else XNNPACKQuantizer()).set_global(
         get_symmetric_quantization_config(is_per_channel=True))
     prepared = prepare_pt2e(graph, quantizer)
     size = tuple(example.shape[-2:])

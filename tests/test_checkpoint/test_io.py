@@ -50,6 +50,35 @@ def test_weights_and_numpy_load(tmp_path):
     assert ckpt['meta']['rng'][0] == 'MT19937'
 
 
+def _rename_numpy_core(path, old, new):
+    """Rewrite the numpy module that ``path``'s pickle names (``torch.save`` writes
+    protocol 2, whose GLOBAL names are newline-ended text), as another numpy wrote it."""
+    import zipfile
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, 'w') as dst:
+        for info, data in entries:
+            if info.filename.endswith('data.pkl'):
+                assert f'c{old}\n'.encode() in data
+                data = data.replace(f'c{old}\n'.encode(), f'c{new}\n'.encode())
+            dst.writestr(info, data)
+
+
+def test_numpy_of_either_major_version_loads(tmp_path):
+    """numpy 2 moved numpy.core to numpy._core: a pickle names its writer's module, and
+    both load weights-only whichever numpy reads them."""
+    path = str(tmp_path / 'np.pth')
+    torch.save(dict(meta=dict(seed=np.int64(3), arr=np.arange(4))), path)
+    here = ('numpy._core.multiarray' if int(np.__version__.split('.')[0]) >= 2
+            else 'numpy.core.multiarray')
+    other = 'numpy.core.multiarray' if here.startswith('numpy._') else 'numpy._core.multiarray'
+    for writer in (here, other):
+        if writer == other:
+            _rename_numpy_core(path, here, other)
+        meta = read_local_checkpoint(path)['meta']
+        assert meta['seed'] == 3 and meta['arr'].tolist() == [0, 1, 2, 3], writer
+
+
 def test_crafted_file_is_refused_by_path(crafted, torch_home):
     path, marker = crafted
     with pytest.raises(UnsafeCheckpointError) as err:

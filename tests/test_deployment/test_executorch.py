@@ -78,6 +78,9 @@ def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path, toy_da
         with pytest.raises(SystemExit, match='--int8 is for --target executorch or openvino'):
             tool.main([config, 'none', '--target', 'coreml', '--int8', '--out',
                        str(tmp_path / 'x.mlpackage')])
+        with pytest.raises(SystemExit, match='--fp32-silu is for --target executorch --int8'):
+            tool.main([config, 'none', '--target', 'executorch', '--fp32-silu', '--out',
+                       str(tmp_path / 'x.pte')])
         with pytest.raises(SystemExit, match='--batch 0: must be at least 1'):
             tool.main([config, 'none', '--target', 'tflite', '--batch', '0', '--out',
                        str(tmp_path / 'x.tflite')])
@@ -122,7 +125,7 @@ def test_backend_lowers_v3_whole_to_xnnpack_and_runs_as_pytorch(tmp_path, toy_da
     got = int8.onnxruntime_network(images)[0]
     print('int8 vs fp32 logits, max |diff| / max |logit|:',
           float((got - expected).abs().max() / expected.abs().max()))
-    # (a random-weight network whose logits barely depend on the image: 0.24 measured)
+    # (a random-weight network whose logits barely depend on the image: 0.23 measured)
     assert got.shape == expected.shape and _close(got, expected, 0.35), (got, expected)
     assert torch.equal(got.argmax(1), expected.argmax(1))
     assert 'int8 with 4 calibration input(s)' in ' '.join(logs)
@@ -169,3 +172,67 @@ def test_v1_layers_lower_whole(tmp_path):
                            batch_sizes=(1, ), shape=(34, 34)) < 1e-4
     with pytest.raises(ValueError, match='at least one calibration input'):
         quantize_for_xnnpack(model, torch.rand(1, 3, 32, 32), [])
+
+
+@pytest.mark.slow  # one tiny PT2E quantization and lowering (about 8 s)
+def test_int8_silu_runs_in_xnnpack_as_pt2e_computes_it(tmp_path):
+    """The int8 recipe's SiLU: the exported graph's SiLUs, in place or not, become
+    ``x * sigmoid(x)`` with the same outputs (a later reader of an in-place SiLU's input
+    reads the product); after PT2E the sigmoid and the product sit between a dequantize
+    and a quantize, the sigmoid's output at 1/256 from -128; XNNPACK takes them (one
+    subgraph, nothing outside) and its int8 sigmoid computes what PT2E's reference does,
+    within one step of the output's quantization."""
+    from mmmobilevit.deployment.executorch_export import (ExecuTorchSession, export_executorch,
+                                                          quantize_for_xnnpack)
+    from mmmobilevit.deployment.xnnpack_quantizer import split_silu
+
+    class SiLUs(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.conv2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 8, 1)
+            self.act1, self.act2 = nn.SiLU(inplace=True), nn.SiLU()
+
+        def forward(self, x):
+            y = self.conv1(x)
+            self.act1(y)  # y is the SiLU's output from here on
+            return self.conv2(self.act2(y) + y)
+
+    torch.manual_seed(0)
+    model, x = SiLUs().eval(), torch.randn(1, 3, 16, 16)
+    with torch.no_grad():
+        graph = torch.export.export(model, (x, ), strict=False).module()
+        expected = model(x.clone())
+        assert split_silu(graph) == 2
+        targets = [str(n.target) for n in graph.graph.nodes]
+        assert not any('silu' in t for t in targets) and targets.count('aten.sigmoid.default') == 2
+        assert _close(graph(x.clone()), expected)
+
+    quantized = quantize_for_xnnpack(copy.deepcopy(model), x, [torch.randn(1, 3, 16, 16)
+                                                               for _ in range(8)])
+    sigmoids = [n for n in quantized.graph.nodes if n.target is torch.ops.aten.sigmoid.default]
+    assert len(sigmoids) == 2
+    for node in sigmoids:
+        (quantize, ) = node.users
+        assert 'dequantize' in str(node.args[0].target) and 'quantize' in str(quantize.target)
+        assert quantize.args[1:3] == (1. / 256, -128)
+    shipped = quantize_for_xnnpack(copy.deepcopy(model), x, [x], int8_silu=False)
+    assert not any(n.target is torch.ops.aten.sigmoid.default for n in shipped.graph.nodes)
+    result = export_executorch(quantized, x, str(tmp_path / 'silu.int8.pte'))
+    assert result['delegation'].delegates == 1 and result['delegation'].outside == {}
+    session = ExecuTorchSession(str(tmp_path / 'silu.int8.pte'))
+    (output, ) = list(quantized.graph.nodes)[-1].args[0]  # dequantize(q, scale, zero, ...)
+    step = output.args[1]
+    for seed in range(3):
+        x = torch.randn(1, 3, 16, 16, generator=torch.Generator().manual_seed(seed))
+        got = torch.from_numpy(session.run(None, {'input': x.numpy()})[0])
+        assert (got - quantized(x)).abs().max().item() <= 1.01 * step
+
+    # XNNPACK's profile of the program: int8 convolutions and the table-driven int8
+    # sigmoid, no fp32 sigmoid
+    tool = load_tool('tools/analysis_tools/profile_executorch.py')
+    execute, ops = tool.profile(str(tmp_path / 'silu.int8.pte'), 1, 3, str(tmp_path))
+    assert execute > 0 and ops['Invalid Unary Op'][0] == 2 and 'Sigmoid (NC)' not in ops
+    assert sum(count for kind, (count, _) in ops.items() if 'QC8' in kind) == 2
+    assert 'execute, ms per run' in tool.table({'int8': (execute, ops)})
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--pte', str(tmp_path / 'missing.pte')])

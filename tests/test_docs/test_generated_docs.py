@@ -28,6 +28,7 @@ MEASURED = {
     'executorch_exports.md': 'tools/deployment/verify_exports.py',
     'coreml_exports.md': 'tools/deployment/verify_exports.py',
     'tflite_exports.md': 'tools/deployment/verify_exports.py',
+    'profile_executorch.txt': 'tools/analysis_tools/profile_executorch.py',
 }
 
 
@@ -91,6 +92,19 @@ def test_the_backend_tables_hold_every_backend_beside_pytorch():
             change = float(re.search(re.escape(name) + r' [\d.]+ \(([-+][\d.]+)\)',
                                      rows[backend]).group(1))
             assert abs(change) <= 0.1, (task, rows[backend])
+
+
+def test_the_profile_shows_the_int8_sigmoids_in_xnnpack():
+    """profile_executorch.txt: the fp32, int8 and shipped-int8 programs of one arch; in
+    our int8 program no sigmoid runs in fp32 (they are XNNPACK's table-driven int8
+    operators), in the shipped one they do."""
+    lines = open(osp.join(GENERATED, 'profile_executorch.txt')).read().splitlines()
+    header = next(line for line in lines if line.startswith('operator (XNNPACK)'))
+    assert header.split()[-4:] == ['fp32', 'int8', 'int8', 'shipped']
+    sigmoid = next(line for line in lines if line.startswith('Sigmoid (NC)'))
+    fp32, int8, shipped = [c.strip() for c in re.split(r'\s{2,}', sigmoid)[1:]]
+    assert int8 == '-' and fp32.endswith('x34') and shipped.endswith('x34'), sigmoid
+    assert any(line.startswith('Invalid Unary Op') for line in lines)
 
 
 def test_toy_run_refuses_bad_arguments_before_any_work():

@@ -3,7 +3,8 @@ runtime.
 
     python tools/deployment/export.py CONFIG CHECKPOINT
         [--target {onnx,openvino,executorch,coreml,tflite}] [--out PATH] [--shape H W] [--batch N]
-        [--int8 [--calib N]] [--opset 18] [--no-deploy] [--no-verify] [--atol 1e-4]
+        [--int8 [--calib N] [--fp32-silu]] [--opset 18] [--no-deploy] [--no-verify]
+        [--atol 1e-4]
 
 Targets:
 
@@ -14,7 +15,8 @@ Targets:
 - ``executorch``: a ``.pte`` program with the network delegated to XNNPACK at a fixed
   batch of ``--batch``; the delegate subgraphs and any op left outside them are printed;
   checked with ExecuTorch's runtime; with ``--int8``, static int8 by PT2E with the
-  XNNPACK quantizer;
+  XNNPACK quantizer, SiLUs included (``--fp32-silu``: the quantizer as ExecuTorch ships
+  it, SiLU in fp32, slower);
 - ``coreml``: a Core ML ML program (``.mlpackage``, fixed shape) converted by coremltools
   from a trace of the deployed model; its ops, inputs and outputs are printed, its
   numbers cannot be checked off Apple platforms;
@@ -75,11 +77,14 @@ def parse_args(argv=None):
                         help='the fixed batch size of an ExecuTorch, Core ML or LiteRT '
                         'model (default 1)')
     parser.add_argument('--int8', action='store_true',
-                        help='executorch: static int8 (PT2E, XNNPACK quantizer); openvino: '
-                        "NNCF's int8")
+                        help='executorch: static int8 (PT2E, XNNPACK quantizer, SiLU '
+                        "included); openvino: NNCF's int8")
     parser.add_argument('--calib', type=int, default=32,
                         help="--int8: calibration images from the config's validation "
                         'set (default 32)')
+    parser.add_argument('--fp32-silu', action='store_true',
+                        help='executorch --int8: keep every SiLU in fp32 (ExecuTorch\'s '
+                        'XNNPACK quantizer as it ships; slower)')
     parser.add_argument('--opset', type=int, default=18)
     parser.add_argument('--no-deploy', action='store_true',
                         help='export the eager model (no BN / norm folding)')
@@ -112,6 +117,8 @@ def main(argv=None):
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     if args.batch < 1:
         raise SystemExit(f'--batch {args.batch}: must be at least 1')
+    if args.fp32_silu and not (args.int8 and args.target == 'executorch'):
+        raise SystemExit('--fp32-silu is for --target executorch --int8')
     if args.int8 and args.target not in ('executorch', 'openvino'):
         raise SystemExit('--int8 is for --target executorch or openvino (onnxruntime '
                          'int8: tools/deployment/quantize.py)')
@@ -159,6 +166,13 @@ def main(argv=None):
         close_process_group()
 
 
+def int8_recipe(args):
+    """How the program is quantized, for the export's summary line."""
+    if not args.int8:
+        return ''
+    return '; int8, SiLU in fp32' if args.fp32_silu else '; int8'
+
+
 def export_for_executorch(args, task, eager, exported, deployed, shape, out):
     """The ``executorch`` target: XNNPACK forms, lowering, the ``.pte``, parity."""
     from mmmobilevit.deployment.executorch_export import (ExecuTorchSession, export_executorch,
@@ -171,11 +185,12 @@ def export_for_executorch(args, task, eager, exported, deployed, shape, out):
         from mmmobilevit.deployment import calibration_inputs
         calibration = calibration_inputs(eager.model, args.calib)
         print(f'int8: calibrating on {len(calibration)} validation image(s) ...')
-        program = quantize_for_xnnpack(exported, example, calibration)
+        program = quantize_for_xnnpack(exported, example, calibration,
+                                       int8_silu=not args.fp32_silu)
     names = output_names(exported, example)
     result = export_executorch(program, example, out, names)
     print(f'exported {task} model {args.config} ({"deploy" if deployed else "eager"} '
-          f'backbone; XNNPACK forms: {forms or "none"}{"; int8" if args.int8 else ""}) '
+          f'backbone; XNNPACK forms: {forms or "none"}{int8_recipe(args)}) '
           f'to {out} in {result["seconds"]:.1f} s; input [{args.batch}, 3, {shape[0]}, '
           f'{shape[1]}] (fixed), outputs {result["names"]}')
     print(f'delegation: {result["delegation"].describe()}')

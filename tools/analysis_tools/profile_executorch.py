@@ -63,6 +63,7 @@ def parse_args(argv=None):
 def lower_programs(arch, size, shipped, workdir):
     """fp32 and int8 batch-1 programs of ``arch``: ``{label: path}``."""
     from benchmark import build_impl, smooth_images
+
     from mmmobilevit.analysis import randomize_norms
     from mmmobilevit.deployment.executorch_export import export_executorch, quantize_for_xnnpack
     from mmmobilevit.deployment.xnnpack_forms import to_xnnpack_forms

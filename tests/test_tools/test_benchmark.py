@@ -14,7 +14,7 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     # every default row but openvino-int8 (NNCF's calibration is the slowest step; its
     # agreement check is the onnxruntime-int8 row's code with OpenVINO sessions)
     impls = ['timm', 'ours', 'ours-deploy', 'ours-bf16', 'onnxruntime', 'onnxruntime-int8',
-             'openvino']
+             'openvino', 'timm-openvino']
     log = run_tool(['tools/analysis_tools/benchmark.py', '--archs', 'mobilevit-xxs',
                     '--size', '64', '--iters', '1', '--warmup', '1', '--threads', '2',
                     '--rounds', '2', '--agreement-inputs', '20', '--impls', *impls,
@@ -25,7 +25,8 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
     report = json.load(open(out))['report']['mobilevit-xxs']
     results, checks = report['results'], report['checks']
     assert set(results) == {'mmpretrain', 'timm', 'ours', 'ours-deploy', 'ours-bf16',
-                            'onnxruntime', 'onnxruntime-int8', 'openvino'}
+                            'onnxruntime', 'onnxruntime-int8', 'openvino', 'timm-openvino'}
+    assert 'openvino vs timm-openvino (b8 x / b1 x)' in log
     assert report['roofline']['sgemm_gflops'] > 0 and report['flops_per_image'] > 0
     assert set(report['spreads']['ours']) >= {'latency_b1_ms', 'throughput_b8'}
     assert 0 <= checks['onnxruntime-int8 top-1 agreement'] <= 1
@@ -38,7 +39,7 @@ def test_side_by_side_benchmark_runs_and_reports_ratios(tmp_path):
                for r in results.values())
     # the outputs were checked to agree before timing
     assert max(checks[k] for k in ('mmpretrain', 'timm', 'ours-deploy', 'onnxruntime',
-                                   'openvino')) <= 1e-4
+                                   'openvino', 'timm-openvino')) <= 1e-4
     assert checks['ours-bf16 top-1 agreement'] >= 0.5
     # the accuracy / latency chart drawn from this results file
     chart = str(tmp_path / 'chart.png')

@@ -51,6 +51,7 @@ openvino            the onnxruntime row's graph run by OpenVINO on the CPU, floa
 openvino-int8       that graph quantized by NNCF (default preset, calibrated on the
                     onnxruntime-int8 row's 32 images); top-1 agreement with fp32 as
                     onnxruntime-int8's
+timm-openvino       timm's model through the same ONNX export and OpenVINO (v1 / v2)
 executorch          ours-deploy in its XNNPACK forms, lowered whole to ExecuTorch's
                     XNNPACK delegate (``--executorch``; one program per batch size, 1 and
                     8, since the programs' shapes are fixed; about 20 s of lowering each)
@@ -114,7 +115,7 @@ from mmmobilevit.utils import read_config
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 INFERENCE_ONLY = ('ours-deploy', 'ours-bf16', 'ours-compile', 'onnxruntime',
                   'onnxruntime-int8', 'openvino', 'openvino-int8', 'executorch',
-                  'executorch-int8', 'timm-executorch')
+                  'executorch-int8', 'timm-executorch', 'timm-openvino')
 ONNX_IMPLS = ('onnxruntime', 'onnxruntime-int8')
 #: the det / seg rows whose network runs in a runtime (through the init API's backends,
 #: inside the task's own pre- and post-processing)
@@ -191,6 +192,7 @@ def implementations(arch, args):
     if not args.no_onnx:
         impls += ['onnxruntime'] + ([] if args.no_int8 else ['onnxruntime-int8'])
         impls += ['openvino'] + ([] if args.no_int8 else ['openvino-int8'])
+        impls += ['timm-openvino'] if arch in TIMM_NAMES else []
     if args.executorch:
         impls += ['executorch', 'executorch-int8'] + (
             ['timm-executorch'] if arch in TIMM_NAMES else [])
@@ -280,10 +282,11 @@ class ClsWorker:
         size = args.size
         self.x1, self.x8 = torch.randn(1, 3, size, size), torch.randn(8, 3, size, size)
         self.model = None
-        if args.worker in ('openvino', 'openvino-int8'):
+        if args.worker in ('openvino', 'openvino-int8', 'timm-openvino'):
             from mmmobilevit.deployment.openvino_runtime import openvino_session
-            graph = (f'{args.arch}.fp32.onnx' if args.worker == 'openvino'
-                     else f'{args.arch}.openvino-int8.xml')
+            graph = {'openvino': f'{args.arch}.fp32.onnx',
+                     'openvino-int8': f'{args.arch}.openvino-int8.xml',
+                     'timm-openvino': f'{args.arch}.timm.onnx'}[args.worker]
             session = openvino_session(osp.join(args.workdir, graph), args.threads)
 
             def infer(x):
@@ -725,13 +728,14 @@ def prepare(arch, args):
     checks, failures = {}, []
     impls = implementations(arch, args)
     for impl in impls:
-        if impl in ('onnxruntime', 'openvino'):
+        if impl in ('onnxruntime', 'openvino', 'timm-openvino'):
             from mmmobilevit.deployment import export_onnx, ort_session
-            path = osp.join(args.workdir, f'{arch}.fp32.onnx')
+            timm = impl == 'timm-openvino'
+            path = osp.join(args.workdir, f'{arch}.{"timm" if timm else "fp32"}.onnx')
             if not osp.isfile(path):
-                deployed = build_impl('ours-deploy', arch, timm_state, our_state)
-                export_onnx(deployed, x, path)
-            if impl == 'openvino':
+                export_onnx(build_impl('timm' if timm else 'ours-deploy', arch, timm_state,
+                                       our_state), x, path)
+            if impl != 'onnxruntime':
                 from mmmobilevit.deployment.openvino_runtime import openvino_session
                 session = openvino_session(path, args.threads)
             else:
@@ -936,7 +940,8 @@ def format_table(arch, results, spreads, checks, roofline, flops, args):
                 f'{i} {r["throughput_b8"] / results[ref]["throughput_b8"]:.2f} / '
                 f'{results[ref]["latency_b1_ms"] / r["latency_b1_ms"]:.2f}'
                 for i, r in pairs))
-    for impl, ref in (('executorch', 'timm-executorch'), ('executorch-int8', 'executorch')):
+    for impl, ref in (('executorch', 'timm-executorch'), ('openvino', 'timm-openvino'),
+                      ('executorch-int8', 'executorch')):
         if impl in results and ref in results:
             r, b = results[impl], results[ref]
             lines.append(f'{impl} vs {ref} (b8 x / b1 x): '

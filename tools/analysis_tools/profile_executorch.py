@@ -23,7 +23,6 @@ of ``execute`` by the runtime's own work around the delegate.
 import argparse
 import collections
 import copy
-import os
 import os.path as osp
 import re
 import statistics
@@ -159,5 +158,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    os.environ.setdefault('OMP_NUM_THREADS', '1')
     main()

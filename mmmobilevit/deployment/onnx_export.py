@@ -159,7 +159,8 @@ def as_tuple(outputs: Any) -> Tuple[torch.Tensor, ...]:
 def export_onnx(module: nn.Module, example: torch.Tensor, path: str, opset: int = 18,
                 dynamic_batch: bool = True, verbose: bool = False) -> Tuple[List[str], float]:
     """Export ``module(example)`` to ``path`` with torch's (dynamo) ONNX exporter, as
-    one self-contained file (weights inside, no ``.data`` beside it).
+    one self-contained file (weights inside, no ``.data`` beside it). The layers with an
+    ONNX form (:mod:`.onnx_forms`) export in it; ``module`` is left as it was.
 
     Returns the output names and the export time in seconds.
     """
@@ -171,10 +172,12 @@ def export_onnx(module: nn.Module, example: torch.Tensor, path: str, opset: int 
              else [f'output_{i}' for i in range(len(outputs))])
     dynamic = ({0: torch.export.Dim('batch', min=1, max=1024)}, ) if dynamic_batch \
         else None
+    from .onnx_forms import onnx_forms
     start = time.perf_counter()
-    torch.onnx.export(module, (example, ), path, dynamo=True, opset_version=opset,
-                      input_names=['input'], output_names=names,
-                      dynamic_shapes=dynamic, verbose=verbose, external_data=False)
+    with onnx_forms(module):
+        torch.onnx.export(module, (example, ), path, dynamo=True, opset_version=opset,
+                          input_names=['input'], output_names=names,
+                          dynamic_shapes=dynamic, verbose=verbose, external_data=False)
     return names, time.perf_counter() - start
 
 

@@ -345,6 +345,10 @@ class OnnxRuntimeNetwork:
             from . import xnnpack_forms
             digest.update(f'|executorch {package_version("executorch")} xnnpack batch 1|'
                           f'{sorted(xnnpack_forms.FORMS.values(), key=str)}'.encode())
+        else:  # an ONNX graph: the forms it exports in
+            from . import onnx_forms
+            digest.update(f'|onnx forms {sorted(onnx_forms.FORMS.values(), key=str)}|'
+                          .encode())
         if (precision or self.precision) == 'int8':
             # the recipe too: a changed op set or calibration makes another graph
             if self.runtime == 'openvino':

@@ -78,18 +78,34 @@ def test_tool_errors(tmp_path):
 @pytest.mark.parametrize('arch', ['mobilevitv2-0.5', 'mobilevitv3-0.5'])
 def test_v2_blocks_export_their_odd_size_behaviour(arch, tmp_path):
     """At 250x300 the v2-type blocks resize up and keep the size (the reference), in the
-    deploy structure and in the exported graph (onnxruntime parity at that size)."""
+    deploy structure and in the exported graph (onnxruntime parity at that size). The
+    separable attention exports in its patch-major ONNX form (no split, no 6-D
+    reductions) and the model is left as it was."""
+    import onnx
+
     from mmmobilevit.deployment import export_onnx
     from mmmobilevit.models.backbones import MobileViTBackbone
+    from mmmobilevit.models.layers.linear_attention import LinearSelfAttention
     from mmmobilevit.models.utils import switch_to_deploy
     model = MobileViTBackbone(arch, out_indices=(3, 4)).eval()
     switch_to_deploy(model)
     x = torch.rand(2, 3, 250, 300)
     with torch.no_grad():
         assert [tuple(o.shape[-2:]) for o in model(x)] == [(16, 20), (8, 10)]
+    state = {k: v.clone() for k, v in model.state_dict().items()}
     path = str(tmp_path / 'backbone.onnx')
     export_onnx(model, x, path)
     assert compare_with_onnxruntime(model, path, shape=(250, 300), threads=2) < 1e-4
+    layers = [m for m in model.modules() if isinstance(m, LinearSelfAttention)]
+    assert all(type(m) is LinearSelfAttention and not hasattr(m, '_qkv_parts')
+               for m in layers)
+    assert all(torch.equal(v, state[k]) for k, v in model.state_dict().items())
+    graph = onnx.shape_inference.infer_shapes(onnx.load(path)).graph
+    ops = [n.op_type for n in graph.node]
+    assert 'Split' not in ops and 'Slice' not in ops
+    assert ops.count('ReduceSum') == len(layers)
+    ranks = {v.name: len(v.type.tensor_type.shape.dim) for v in graph.value_info}
+    assert all(ranks.get(n.input[0]) == 4 for n in graph.node if n.op_type == 'ReduceSum')
 
 
 def test_openvino_target_writes_fp32_ir_that_runs_as_pytorch(tmp_path):
